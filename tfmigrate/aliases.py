@@ -1,0 +1,343 @@
+"""Resolve how TensorFlow is imported in one module, cheaply, with Python's scoping rules.
+
+libcst's QualifiedNameProvider costs several parses; this table is built in the same single
+walk that records parents and name chains. It knows the binding forms that matter for
+TensorFlow code: imports at any depth, `x = tf.some.module` aliases, and every other binding
+(assignment, parameter, def, for/with/except targets) that shadows an import in its scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import libcst as cst
+
+# Internal module paths that old code imports directly, mapped to the public TF1 name.
+# `tf.app.flags` is the very module `tf.flags` is.
+_INTERNAL_MODULES = {
+    "tensorflow.python.platform.flags": "tensorflow.flags",
+    "tensorflow.python.platform.tf_logging": "tensorflow.logging",
+    "tensorflow.python.platform.gfile": "tensorflow.gfile",
+    "tensorflow.python.platform.app": "tensorflow.app",
+    "tensorflow.app.flags": "tensorflow.flags",
+}
+
+
+def _strip(qualname: str, old: str, new: str) -> str | None:
+    if qualname == old or qualname.startswith(old + "."):
+        return new + qualname[len(old):]
+    return None
+
+
+def canonical(qualname: str) -> str:
+    """`tensorflow.compat.v1.X` and internal module paths → the TF1 public name."""
+    qualname = _strip(qualname, "tensorflow.compat.v1", "tensorflow") or qualname
+    for old, new in _INTERNAL_MODULES.items():
+        renamed = _strip(qualname, old, new)
+        if renamed is not None:
+            return renamed
+    return qualname
+
+
+def is_tensorflow(qualname: str) -> bool:
+    return qualname == "tensorflow" or qualname.startswith("tensorflow.")
+
+
+@dataclass
+class Scope:
+    kind: str  # module, function, class, comprehension
+    parent: Scope | None
+    # name -> list of bindings; a binding is a qualified name (str) for imports and
+    # module aliases, the node of an `x = <chain>` assignment, or None for anything else.
+    bindings: dict[str, list] = field(default_factory=dict)
+    global_names: set[str] = field(default_factory=set)
+
+    def bind(self, name: str, what) -> None:
+        if name in self.global_names:
+            scope = self
+            while scope.parent is not None:
+                scope = scope.parent
+            scope.bindings.setdefault(name, []).append(what)
+        else:
+            self.bindings.setdefault(name, []).append(what)
+
+
+@dataclass
+class Chain:
+    """A dotted name as written: `tf.app.flags.FLAGS` → nodes for tf, tf.app, ... and parts."""
+
+    node: cst.BaseExpression  # the whole chain
+    levels: list[cst.BaseExpression]  # node of each prefix, base first
+    parts: list[str]
+    scope: Scope
+
+
+def chain_of(node: cst.BaseExpression) -> tuple[list[cst.BaseExpression], list[str]] | None:
+    levels: list[cst.BaseExpression] = []
+    parts: list[str] = []
+    cur = node
+    while isinstance(cur, cst.Attribute):
+        levels.append(cur)
+        parts.append(cur.attr.value)
+        cur = cur.value
+    if not isinstance(cur, cst.Name):
+        return None
+    levels.append(cur)
+    parts.append(cur.value)
+    levels.reverse()
+    parts.reverse()
+    return levels, parts
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    found = chain_of(node)
+    return ".".join(found[1]) if found else None
+
+
+def _module_name(node: cst.BaseExpression) -> str:
+    return dotted(node) or ""
+
+
+_SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp,
+                cst.DictComp, cst.GeneratorExp)
+
+
+class Collector(cst.CSTVisitor):
+    """One walk: parents, scopes, bindings, and every dotted-name chain."""
+
+    def __init__(self) -> None:
+        self.module_scope = Scope("module", None)
+        self.scope = self.module_scope
+        self.scopes = [self.module_scope]
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.chains: list[Chain] = []
+        self.mentions_tensorflow_import = False
+        self._stack: list[cst.CSTNode] = []
+        self._scope_of: dict[cst.CSTNode, Scope] = {}
+
+    # -- generic bookkeeping -------------------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._stack:
+            self.parents[node] = self._stack[-1]
+        self._stack.append(node)
+        if isinstance(node, _SCOPE_NODES):
+            self._enter_scope(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        # libcst calls on_leave even when on_visit declined the children.
+        self._stack.pop()
+        if original_node in self._scope_of:
+            self.scope = self._scope_of.pop(original_node)
+
+    def _enter_scope(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.FunctionDef):
+            self.scope.bind(node.name.value, None)
+            kind = "function"
+        elif isinstance(node, cst.ClassDef):
+            self.scope.bind(node.name.value, None)
+            kind = "class"
+        elif isinstance(node, cst.Lambda):
+            kind = "function"
+        else:
+            kind = "comprehension"
+        self._scope_of[node] = self.scope
+        self.scope = Scope(kind, self.scope)
+        self.scopes.append(self.scope)
+
+    # -- bindings --------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> bool:
+        for alias in node.names:
+            full = _module_name(alias.name)
+            if is_tensorflow(full):
+                self.mentions_tensorflow_import = True
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.scope.bind(alias.asname.name.value, full)
+            else:
+                top = full.split(".")[0]
+                self.scope.bind(top, top)
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        module = _module_name(node.module) if node.module is not None else ""
+        relative = bool(node.relative)
+        if is_tensorflow(module):
+            self.mentions_tensorflow_import = True
+        if isinstance(node.names, cst.ImportStar):
+            return False
+        for alias in node.names:
+            name = alias.name.value if isinstance(alias.name, cst.Name) else _module_name(alias.name)
+            bound = alias.asname.name.value if alias.asname is not None else name
+            self.scope.bind(bound, None if relative else f"{module}.{name}")
+        return False
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        self.scope.bind(node.name.value, None)
+        return True
+
+    def visit_Global(self, node: cst.Global) -> bool:
+        self.scope.global_names.update(n.name.value for n in node.names)
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        if _is_none(node.value):
+            value = ""
+        else:
+            value = node.value if chain_of(node.value) else None
+        for target in node.targets:
+            if isinstance(target.target, cst.Name) and value is not None:
+                self.scope.bind(target.target.value, value)
+            else:
+                self._bind_target(target.target)
+        return True
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
+        self._bind_target(node.target)
+        return True
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> bool:
+        self._bind_target(node.target)
+        return True
+
+    def visit_For(self, node: cst.For) -> bool:
+        self._bind_target(node.target)
+        return True
+
+    def visit_CompFor(self, node: cst.CompFor) -> bool:
+        self._bind_target(node.target)
+        return True
+
+    def visit_WithItem(self, node: cst.WithItem) -> bool:
+        if node.asname is not None:
+            self._bind_target(node.asname.name)
+        return True
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> bool:
+        if node.name is not None:
+            self._bind_target(node.name.name)
+        return True
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> bool:
+        self._bind_target(node.target)
+        return True
+
+    def visit_Del(self, node: cst.Del) -> bool:
+        self._bind_target(node.target)
+        return True
+
+    def _bind_target(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.scope.bind(target.value, None)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_target(target.value)
+
+    # -- references ------------------------------------------------------------------------
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        found = chain_of(node)
+        if found is None:
+            return True
+        levels, parts = found
+        for inner, outer in zip(levels, levels[1:]):
+            self.parents[inner] = outer
+        self.chains.append(Chain(node, levels, parts, self.scope))
+        return False
+
+    def visit_Name(self, node: cst.Name) -> bool:
+        parent = self._stack[-2] if len(self._stack) > 1 else None
+        if isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Param)) or (
+            isinstance(parent, cst.Arg) and parent.keyword is node
+        ):
+            return False
+        self.chains.append(Chain(node, [node], [node.value], self.scope))
+        return False
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+class AliasTable:
+    """Answers: what TensorFlow name does this chain (or prefix of it) stand for?"""
+
+    def __init__(self, collector: Collector) -> None:
+        self._collector = collector
+        self._cache: dict[tuple[int, str], str | None] = {}
+        self._resolving: set[tuple[int, str]] = set()
+
+    def lookup(self, name: str, scope: Scope) -> str | None:
+        """Qualified (not canonical) name that `name` stands for in `scope`, or None."""
+        cur: Scope | None = scope
+        first = True
+        while cur is not None:
+            if cur.kind == "class" and not first:
+                cur = cur.parent
+                continue
+            if name in cur.bindings:
+                return self._binding_value(name, cur)
+            first = False
+            cur = cur.parent
+        return None
+
+    def _binding_value(self, name: str, scope: Scope) -> str | None:
+        key = (id(scope), name)
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._resolving:
+            return None
+        self._resolving.add(key)
+        values: list[str] = []
+        for binding in scope.bindings[name]:
+            if binding == "":  # `x = None`: a fallback, does not decide what x is
+                continue
+            if binding is None:
+                values = []
+                break
+            if isinstance(binding, str):
+                values.append(binding)
+                continue
+            found = chain_of(binding)
+            base = self.lookup(found[1][0], scope) if found else None
+            if base is None:
+                values = []
+                break
+            values.append(".".join([base, *found[1][1:]]))
+        self._resolving.discard(key)
+        tf_values = [v for v in values if is_tensorflow(v)]
+        result = tf_values[0] if tf_values and len(tf_values) == len(values) else None
+        if result is None and values and not tf_values:
+            result = values[0]
+        self._cache[key] = result
+        return result
+
+    def is_alias_binding(self, name: str, scope: Scope) -> bool:
+        """True when `name` is bound by an `x = tf.some.chain` assignment, not an import."""
+        cur: Scope | None = scope
+        while cur is not None:
+            if name in cur.bindings:
+                return any(isinstance(b, cst.CSTNode) for b in cur.bindings[name])
+            cur = cur.parent
+        return False
+
+    def resolve_chain(self, chain: Chain) -> list[str | None] | None:
+        """Canonical qualified name of each level of the chain, or None if not TensorFlow."""
+        base = self.lookup(chain.parts[0], chain.scope)
+        if base is None or not is_tensorflow(base):
+            return None
+        names: list[str | None] = []
+        current = base
+        for index, part in enumerate(chain.parts):
+            if index:
+                current = f"{current}.{part}"
+            names.append(canonical(current))
+        return names
+
+    def imports_of(self, scope: Scope | None = None) -> Iterator[tuple[str, str]]:
+        scope = scope or self._collector.module_scope
+        for name, bindings in scope.bindings.items():
+            for binding in bindings:
+                if isinstance(binding, str) and binding:
+                    yield name, binding

@@ -1,0 +1,202 @@
+"""What a rule sees of one module: resolved TensorFlow references and a way to report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import libcst as cst
+
+from tfmigrate.aliases import AliasTable, Chain, Collector, canonical, chain_of
+from tfmigrate.rule import Edit, Finding, FixSafety, Rule
+
+
+@dataclass
+class Reference:
+    """One use of a TensorFlow name, e.g. `tf.app.flags.DEFINE_integer` in a call."""
+
+    chain: Chain
+    names: list[str | None]  # canonical qualified name of each prefix of the chain
+    via_alias: bool  # the chain starts at an `x = tf.some.module` alias, not an import
+
+    @property
+    def qualname(self) -> str:
+        return self.names[-1] or ""
+
+    @property
+    def node(self) -> cst.BaseExpression:
+        return self.chain.node
+
+    def prefix(self, qualname: str) -> cst.BaseExpression | None:
+        """The node of the longest prefix of the chain that stands for `qualname`."""
+        found = None
+        for level, name in zip(self.chain.levels, self.names):
+            if name == qualname:
+                found = level
+        return found
+
+    def rest(self, qualname: str) -> list[str]:
+        """Attribute names written after the prefix that stands for `qualname`."""
+        node = self.prefix(qualname)
+        index = self.chain.levels.index(node)
+        return self.chain.parts[index + 1:]
+
+
+class Context:
+    """Per-module services for rules; one per analysis pass."""
+
+    def __init__(self, module: cst.Module, collector: Collector, table: AliasTable,
+                 unsafe_fixes: bool) -> None:
+        self.module = module
+        self.unsafe_fixes = unsafe_fixes
+        self._collector = collector
+        self._table = table
+        self._chain_of_node = {c.node: c for c in collector.chains}
+        self._allocated: dict[str, str] = {}
+        self.reused_imports: set[str] = set()  # already imported by the module itself
+        self._bound_names = _all_bound_names(collector)
+        self.findings: list[Finding] = []
+        self.rule: type[Rule] | None = None
+
+    # -- reporting -------------------------------------------------------------------------
+    def report(self, node: cst.CSTNode, message: str, edits: Sequence[Edit] = (),
+               safety: FixSafety | None = None, imports: Iterable[str] = ()) -> None:
+        assert self.rule is not None
+        if safety is None:
+            safety = self.rule.fix if edits else FixSafety.NONE
+        self.findings.append(Finding(self.rule, node, message, list(edits), safety,
+                                     tuple(imports)))
+
+    # -- tree navigation -------------------------------------------------------------------
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self._collector.parents.get(node)
+
+    def ancestors(self, node: cst.CSTNode):
+        cur = self.parent(node)
+        while cur is not None:
+            yield cur
+            cur = self.parent(cur)
+
+    def call_of(self, node: cst.CSTNode) -> cst.Call | None:
+        """The call whose callee is exactly `node`."""
+        parent = self.parent(node)
+        if isinstance(parent, cst.Call) and parent.func is node:
+            return parent
+        return None
+
+    def statement_of(self, node: cst.CSTNode) -> cst.BaseSmallStatement | None:
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, cst.BaseSmallStatement):
+                return ancestor
+            if isinstance(ancestor, (cst.BaseCompoundStatement, cst.SimpleStatementLine)):
+                return None
+        return None
+
+    def in_function(self, node: cst.CSTNode) -> bool:
+        return any(isinstance(a, (cst.FunctionDef, cst.Lambda)) for a in self.ancestors(node))
+
+    def removal(self, statement: cst.BaseSmallStatement) -> Edit:
+        """An edit that deletes a statement (its whole line when it stands alone)."""
+        line = self.parent(statement)
+        if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+            return Edit(line, None)
+        return Edit(statement, None)
+
+    def replace_prefix(self, ref: Reference, qualname: str, dotted_name: str) -> Edit:
+        """An edit that respells the part of `ref` standing for `qualname` as `dotted_name`."""
+        return Edit(ref.prefix(qualname), cst.parse_expression(dotted_name))
+
+    def tensorflow_name(self) -> str:
+        """A local name bound to TensorFlow's top-level module (imported if needed)."""
+        scope = self._collector.module_scope
+        for name, bound in self._table.imports_of(scope):
+            if canonical(bound) == "tensorflow" and len(scope.bindings[name]) == 1:
+                return name
+        return self.import_name("tensorflow", preferred="tf")
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    # -- names -----------------------------------------------------------------------------
+    def resolve(self, node: cst.CSTNode) -> str | None:
+        """Canonical TensorFlow name of an expression that is a recorded chain."""
+        chain = self._chain_of_node.get(node)
+        if chain is None:
+            return None
+        names = self._table.resolve_chain(chain)
+        return names[-1] if names else None
+
+    def qualified_name(self, node: cst.CSTNode) -> str | None:
+        """Canonical qualified name of a dotted expression, TensorFlow or not."""
+        chain = self._chain_of_node.get(node)
+        if chain is None:
+            return None
+        base = self._table.lookup(chain.parts[0], chain.scope)
+        return canonical(".".join([base, *chain.parts[1:]])) if base else None
+
+    def module_calls(self):
+        return (node for node in self._collector.parents if isinstance(node, cst.Call))
+
+    def module_function(self, name: str) -> bool:
+        """Whether the module defines a top-level function called `name`."""
+        return any(isinstance(s, cst.FunctionDef) and s.name.value == name
+                   for s in self.module.body)
+
+    def import_name(self, qualname: str, replaces: str | None = None,
+                    preferred: str | None = None) -> str:
+        """The local name under which `qualname` (a module or object) can be used.
+
+        Reuses an existing import; otherwise picks a free name that the engine will import
+        if a fix using it is applied. `replaces` names the TensorFlow module being migrated
+        away from: module-level aliases of it (`flags = tf.app.flags`) do not block its name,
+        since the rule deletes them.
+        """
+        if qualname in self._allocated:
+            return self._allocated[qualname]
+        scope = self._collector.module_scope
+        for name, bound in self._table.imports_of(scope):
+            if bound == qualname and len(scope.bindings[name]) == 1:
+                self._allocated[qualname] = name
+                self.reused_imports.add(qualname)
+                return name
+        wanted = preferred or qualname.rsplit(".", 1)[-1]
+        candidates = [wanted, "_".join(qualname.split(".")[-2:]) if "." in qualname
+                      else f"std_{wanted}"]
+        candidates += [f"{candidates[1]}_{n}" for n in range(2, 50)]
+        taken = set(self._allocated.values())
+        for name in candidates:
+            if name in taken:
+                continue
+            if name not in self._bound_names or self._only_alias_of(name, replaces):
+                self._allocated[qualname] = name
+                return name
+        raise RuntimeError(f"no free name to import {qualname}")
+
+    def _only_alias_of(self, name: str, replaces: str | None) -> bool:
+        if replaces is None:
+            return False
+        scope = self._collector.module_scope
+        if name not in scope.bindings or _bound_in_nested_scope(self._collector, name):
+            return False
+        for binding in scope.bindings[name]:
+            if not isinstance(binding, cst.CSTNode):
+                return False
+            found = chain_of(binding)
+            base = self._table.lookup(found[1][0], scope) if found else None
+            if base is None:
+                return False
+            target = canonical(".".join([base, *found[1][1:]]))
+            if target != replaces:
+                return False
+        return True
+
+    def allocated_imports(self) -> dict[str, str]:
+        return dict(self._allocated)
+
+
+def _all_bound_names(collector: Collector) -> set[str]:
+    return {name for scope in collector.scopes for name in scope.bindings}
+
+
+def _bound_in_nested_scope(collector: Collector, name: str) -> bool:
+    return any(name in scope.bindings for scope in collector.scopes[1:])

@@ -1,0 +1,530 @@
+"""One file in, a Result out: parse → resolve TensorFlow aliases → rules → fix loop → verify.
+
+Pure: no printing, no file system. The CLI, stdin, notebooks and the tests all come here.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import traceback
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from tfmigrate.aliases import AliasTable, Collector, is_tensorflow
+from tfmigrate.config import Settings
+from tfmigrate.context import Context, Reference
+from tfmigrate.rule import Finding, FixSafety, Rule
+
+MAX_PASSES = 10
+PREFILTER = "tensorflow"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    path: str
+    line: int  # 1-based
+    column: int  # 1-based
+    end_line: int
+    end_column: int
+    code: str
+    message: str
+    fix: str = "none"  # safe, unsafe, none: what the rule's fix is
+    applicable: bool = False  # `fix` would apply it with the current settings
+    cell: int | None = None  # notebook cell (1-based), when the source is a notebook
+
+
+@dataclass
+class Result:
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fixed_source: str | bytes | None = None  # None: nothing to change
+    fixed_codes: list[str] = field(default_factory=list)  # one entry per applied fix
+
+    @property
+    def internal_error(self) -> bool:
+        return any(d.code in _INTERNAL_CODES for d in self.diagnostics)
+
+
+@lru_cache(maxsize=None)
+def all_rules() -> tuple[type[Rule], ...]:
+    from tfmigrate.rules import ALL_RULES
+
+    return tuple(ALL_RULES)
+
+
+def _tool_rules():
+    from tfmigrate.rules import tool
+
+    return tool
+
+
+_INTERNAL_CODES = {"TFM904", "TFM905"}
+
+
+# -- entry point ---------------------------------------------------------------------------
+
+def migrate(source: str | bytes, path: str, settings: Settings, *, fix: bool = False) -> Result:
+    """Analyse (and with `fix`, rewrite) one module's source.
+
+    `source` as bytes is decoded like Python does (coding cookie, BOM) and `fixed_source` is
+    encoded back the same way; as str it stays str.
+    """
+    result = Result(path)
+    prefilter = PREFILTER.encode() if isinstance(source, bytes) else PREFILTER
+    if prefilter not in source:
+        return result
+    enabled = settings.enabled_codes(path)
+    tool = _tool_rules()
+    if isinstance(source, bytes):
+        decoded = _decode(source)
+        if isinstance(decoded, str):
+            _add_tool(result, tool.UndecodableFile, decoded, enabled)
+            return result
+        text, encoding = decoded
+    else:
+        text, encoding = source, None
+    suppressions = Suppressions(text)
+    if suppressions.ignore_file:
+        return result
+    try:
+        module = cst.parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError) as error:
+        message, line, column = _syntax_error(text, error)
+        _add_tool(result, tool.SyntaxErrorInFile, message, enabled, line, column)
+        return result
+    rules = [rule for rule in all_rules() if rule.code in enabled]
+    if not rules:
+        return result
+    try:
+        if fix:
+            _fix(module, text, encoding, rules, settings, suppressions, result)
+        else:
+            analysis = _analyze(module, rules, settings.unsafe_fixes)
+            result.diagnostics = _diagnostics(module, analysis.findings, path, suppressions,
+                                              settings.unsafe_fixes)
+    except _FixFailure as failure:
+        result.diagnostics = [d for d in result.diagnostics if d.code not in _INTERNAL_CODES]
+        result.fixed_source = None
+        result.fixed_codes = []
+        _add_tool(result, tool.FixFailed, str(failure), enabled)
+    except Exception as error:  # a crash in a rule: report it, leave the file as it was
+        result.fixed_source = None
+        result.fixed_codes = []
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        _add_tool(result, tool.InternalError,
+                  f"internal error: {type(error).__name__}: {error} "
+                  f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})", enabled)
+    result.diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
+    return result
+
+
+def _add_tool(result: Result, rule: type[Rule], message: str, enabled: frozenset[str],
+              line: int = 1, column: int = 1) -> None:
+    if rule.code in enabled:
+        result.diagnostics.append(Diagnostic(result.path, line, column, line, column,
+                                             rule.code, message))
+
+
+def _syntax_error(text: str, error: Exception) -> tuple[str, int, int]:
+    """Python's own account of a syntax error: its message and position are the precise ones."""
+    try:
+        ast.parse(text)
+    except SyntaxError as python_error:
+        hint = " (Python 2 code?)" if "print" in str(python_error.msg) or \
+            "except" in (python_error.text or "") else ""
+        return (f"cannot parse: {python_error.msg}{hint}", python_error.lineno or 1,
+                python_error.offset or 1)
+    except (RecursionError, MemoryError, ValueError) as other:
+        return f"cannot parse: {type(other).__name__}: {other}", 1, 1
+    line = getattr(error, "editor_line", 1)
+    return f"cannot parse with libcst: {str(error).splitlines()[0]}", line, 1
+
+
+def _decode(raw: bytes) -> tuple[str, str] | str:
+    """(text, encoding) or the reason the bytes are not Python source text."""
+    if b"\x00" in raw:
+        return "binary file (contains NUL bytes), not Python source"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        return raw.decode(encoding), encoding
+    except (SyntaxError, LookupError, UnicodeDecodeError) as error:
+        return f"cannot decode: {error}"
+
+
+# -- analysis ------------------------------------------------------------------------------
+
+@dataclass
+class Analysis:
+    findings: list[Finding]
+    collector: Collector
+    context: Context
+
+
+def _analyze(module: cst.Module, rule_classes: Sequence[type[Rule]],
+             unsafe_fixes: bool) -> Analysis:
+    rules = [rule() for rule in rule_classes]  # fresh per pass: rules may keep module state
+    collector = Collector()
+    module.visit(collector)
+    table = AliasTable(collector)
+    ctx = Context(module, collector, table, unsafe_fixes)
+    exact: dict[str, list[Rule]] = {}
+    prefixes: dict[str, list[Rule]] = {}
+    module_rules = []
+    for rule in rules:
+        for name in rule.references:
+            if name.endswith("."):
+                prefixes.setdefault(name[:-1], []).append(rule)
+            else:
+                exact.setdefault(name, []).append(rule)
+        if type(rule).on_module is not Rule.on_module:
+            module_rules.append(rule)
+    if exact or prefixes:
+        for chain in collector.chains:
+            names = table.resolve_chain(chain)
+            if names is None:
+                continue
+            qualname = names[-1]
+            interested = list(exact.get(qualname, ()))
+            parts = qualname.split(".")
+            for end in range(len(parts), 0, -1):
+                interested.extend(prefixes.get(".".join(parts[:end]), ()))
+            if not interested:
+                continue
+            ref = Reference(chain, names, table.is_alias_binding(chain.parts[0], chain.scope))
+            for rule in dict.fromkeys(interested):
+                ctx.rule = type(rule)
+                rule.on_reference(ref, ctx)
+    for rule in module_rules:
+        ctx.rule = type(rule)
+        rule.on_module(ctx)
+    return Analysis(ctx.findings, collector, ctx)
+
+
+def _applicable(finding: Finding, unsafe_fixes: bool) -> bool:
+    return finding.has_fix and (finding.safety is FixSafety.SAFE or unsafe_fixes)
+
+
+def _diagnostics(module: cst.Module, findings: Iterable[Finding], path: str,
+                 suppressions: "Suppressions", unsafe_fixes: bool) -> list[Diagnostic]:
+    findings = list(findings)
+    if not findings:
+        return []
+    positions = _positions(module)
+    out = []
+    for finding in findings:
+        where = positions[finding.node]
+        line, column = where.start.line, where.start.column + 1
+        if suppressions.suppressed(line, finding.rule.code):
+            continue
+        out.append(Diagnostic(path, line, column, where.end.line, where.end.column + 1,
+                              finding.rule.code, finding.message, finding.safety.value,
+                              _applicable(finding, unsafe_fixes)))
+    return out
+
+
+def _positions(module: cst.Module):
+    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+
+# -- fixing --------------------------------------------------------------------------------
+
+class _FixFailure(Exception):
+    pass
+
+
+def _fix(module: cst.Module, text: str, encoding: str | None, rules: Sequence[type[Rule]],
+         settings: Settings, suppressions: "Suppressions", result: Result) -> None:
+    unsafe = settings.unsafe_fixes
+    original_collector: Collector | None = None
+    current, current_text = module, text
+    for _ in range(MAX_PASSES):
+        analysis = _analyze(current, rules, unsafe)
+        if original_collector is None:
+            original_collector = analysis.collector
+        fixable = [f for f in analysis.findings if _applicable(f, unsafe)]
+        if fixable and suppressions.any:
+            fixable = _unsuppressed(current, fixable, suppressions)
+        if not fixable:
+            break
+        applied, new_module = _apply(current, fixable, analysis)
+        new_text = new_module.code
+        if new_text == current_text:
+            break
+        current, current_text = _reparse(new_text, applied), new_text
+        result.fixed_codes.extend(f.rule.code for f in applied)
+        suppressions = Suppressions(current_text)
+    else:
+        codes = sorted({f.rule.code for f in fixable})
+        raise _FixFailure(f"fixes did not settle after {MAX_PASSES} passes ({', '.join(codes)}); "
+                          "file left unchanged")
+    if current_text != text:
+        pruned = _remove_unused_tensorflow_imports(current, original_collector,
+                                                   analysis.collector)
+        if pruned is not current:
+            current, current_text = _reparse(pruned.code, []), pruned.code
+            analysis = _analyze(current, rules, unsafe)
+        if encoding is not None:
+            try:
+                result.fixed_source = current_text.encode(encoding)
+            except UnicodeEncodeError as error:
+                raise _FixFailure(f"the fixed code cannot be encoded as {encoding}: {error}")
+        else:
+            result.fixed_source = current_text
+    # Every applicable finding still present is suppressed; _diagnostics drops those.
+    result.diagnostics = _diagnostics(current, analysis.findings, result.path, suppressions,
+                                      unsafe)
+
+
+def _unsuppressed(module, findings, suppressions):
+    positions = _positions(module)
+    return [f for f in findings
+            if not suppressions.suppressed(positions[f.node].start.line, f.rule.code)]
+
+
+def _reparse(text: str, applied: Sequence[Finding]) -> cst.Module:
+    try:
+        ast.parse(text)
+        return cst.parse_module(text)
+    except (SyntaxError, cst.ParserSyntaxError, ValueError) as error:
+        codes = ", ".join(sorted({f.rule.code for f in applied})) or "import clean-up"
+        raise _FixFailure(f"fixes by {codes} produced code that does not parse ({error}); "
+                          "file left unchanged") from None
+
+
+def _apply(module: cst.Module, findings: Sequence[Finding], analysis: Analysis):
+    """Apply the non-overlapping fixes; overlapping ones wait for the next pass."""
+    parents = analysis.collector.parents
+    claimed: set = set()
+    above_claimed: set = set()
+    edits: dict = {}
+    applied: list[Finding] = []
+
+    def ancestors(node):
+        node = parents.get(node)
+        while node is not None:
+            yield node
+            node = parents.get(node)
+
+    for finding in findings:
+        nodes = [edit.node for edit in finding.edits]
+        if any(n in claimed or n in above_claimed or any(a in claimed for a in ancestors(n))
+               for n in nodes):
+            continue
+        for edit in finding.edits:
+            claimed.add(edit.node)
+            above_claimed.update(ancestors(edit.node))
+            edits[edit.node] = edit.replacement
+        applied.append(finding)
+    new_module = module.visit(_ApplyEdits(edits))
+    imports = [q for f in applied for q in f.imports]
+    if imports:
+        new_module = _add_imports(new_module, imports, analysis.context)
+    return applied, new_module
+
+
+class _ApplyEdits(cst.CSTTransformer):
+    def __init__(self, edits: dict) -> None:
+        self.edits = edits
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return node not in self.edits
+
+    def on_leave(self, original_node, updated_node):
+        if original_node in self.edits:
+            replacement = self.edits[original_node]
+            return cst.RemoveFromParent() if replacement is None else replacement
+        if isinstance(updated_node, cst.IndentedBlock) and not updated_node.body:
+            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated_node
+
+
+def _add_imports(module: cst.Module, qualnames: Sequence[str], ctx: Context) -> cst.Module:
+    allocated = ctx.allocated_imports()
+    statements = []
+    for qualname in dict.fromkeys(qualnames):
+        local = allocated.get(qualname)
+        if local is None or qualname in ctx.reused_imports:
+            continue  # bound by the module already
+        if "." in qualname:
+            package, name = qualname.rsplit(".", 1)
+            text = f"from {package} import {name}" + (f" as {local}" if local != name else "")
+        else:
+            text = f"import {qualname}" + (f" as {local}" if local != qualname else "")
+        statements.append(text)
+    if not statements:
+        return module
+    nodes = [cst.parse_statement(s + module.default_newline) for s in sorted(statements)]
+    body = list(module.body)
+    index = _import_insert_index(body)
+    return module.with_changes(body=body[:index] + nodes + body[index:])
+
+
+def _is_import_line(statement: cst.CSTNode) -> bool:
+    if isinstance(statement, cst.SimpleStatementLine):
+        return all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)
+    if isinstance(statement, cst.Try):
+        return all(_is_import_line(s) for s in statement.body.body)
+    return False
+
+
+def _imports_tensorflow(statement: cst.CSTNode) -> bool:
+    for node in _small_statements(statement):
+        if isinstance(node, cst.Import) and any(
+                is_tensorflow(cst.Module([]).code_for_node(a.name)) for a in node.names):
+            return True
+        if isinstance(node, cst.ImportFrom) and node.module is not None and not node.relative \
+                and is_tensorflow(cst.Module([]).code_for_node(node.module)):
+            return True
+    return False
+
+
+def _small_statements(statement: cst.CSTNode):
+    if isinstance(statement, cst.SimpleStatementLine):
+        yield from statement.body
+    elif isinstance(statement, cst.Try):
+        for inner in statement.body.body:
+            yield from _small_statements(inner)
+
+
+def _import_insert_index(body: list) -> int:
+    index = 0
+    start = 0
+    if body and isinstance(body[0], cst.SimpleStatementLine) and len(body[0].body) == 1 \
+            and isinstance(body[0].body[0], cst.Expr) \
+            and isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+        start = index = 1
+    for position in range(start, len(body)):
+        if _is_import_line(body[position]):
+            index = position + 1
+        else:
+            break
+    if index == start:
+        for position, statement in enumerate(body):
+            if _imports_tensorflow(statement):
+                return position + 1
+    return index
+
+
+def _remove_unused_tensorflow_imports(module: cst.Module, before: Collector,
+                                      after: Collector) -> cst.Module:
+    """Drop module-level TensorFlow imports that the fixes left without a use."""
+    used_before = _tensorflow_import_uses(before)
+    used_after = _tensorflow_import_uses(after)
+    dead = {name for name, count in used_before.items()
+            if count and not used_after.get(name)}
+    if not dead:
+        return module
+    return module.visit(_DropImports(dead))
+
+
+def _tensorflow_import_uses(collector: Collector) -> dict[str, int]:
+    table = AliasTable(collector)
+    scope = collector.module_scope
+    names = {name for name, bound in table.imports_of(scope)
+             if is_tensorflow(bound) and len(scope.bindings[name]) == 1}
+    uses = dict.fromkeys(names, 0)
+    for chain in collector.chains:
+        base = chain.parts[0]
+        if base in uses and chain.scope is scope or (
+                base in uses and table.lookup(base, chain.scope) == table.lookup(base, scope)):
+            uses[base] += 1
+    return uses
+
+
+class _DropImports(cst.CSTTransformer):
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+
+    def leave_Import(self, original_node, updated_node):
+        keep = [a for a in updated_node.names if _bound_name(a) not in self.names]
+        return self._keep(updated_node, keep)
+
+    def leave_ImportFrom(self, original_node, updated_node):
+        if isinstance(updated_node.names, cst.ImportStar):
+            return updated_node
+        keep = [a for a in updated_node.names if _bound_name(a) not in self.names]
+        return self._keep(updated_node, keep)
+
+    @staticmethod
+    def _keep(node, keep):
+        if not keep:
+            return cst.RemoveFromParent()
+        if len(keep) == len(node.names):
+            return node
+        keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return node.with_changes(names=keep)
+
+    def visit_FunctionDef(self, node) -> bool:
+        return False  # only module-level imports
+
+    def visit_ClassDef(self, node) -> bool:
+        return False
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        if not updated_node.body:
+            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated_node
+
+
+def _bound_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return cst.Module([]).code_for_node(alias.name).split(".")[0]
+
+
+# -- suppression comments ------------------------------------------------------------------
+
+_COMMENT = re.compile(
+    r"#\s*(?:tfmigrate:\s*(?P<kind>ignore-file|ignore)(?:\[(?P<codes>[^\]]*)\])?"
+    r"|noqa:\s*(?P<noqa>TFM[0-9A-Z]*(?:[\s,]+TFM[0-9A-Z]*)*))",
+    re.IGNORECASE)
+
+
+class Suppressions:
+    """`# tfmigrate: ignore[CODES]`, `# noqa: CODES` on a line; `# tfmigrate: ignore-file`."""
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[int, tuple[str, ...] | None] = {}  # None: every code
+        self.ignore_file = False
+        if "tfmigrate:" not in text and "noqa" not in text:
+            return
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            return
+        for token in tokens:
+            if token.type != tokenize.COMMENT:
+                continue
+            match = _COMMENT.search(token.string)
+            if not match:
+                continue
+            line = token.start[0]
+            if match.group("kind") and match.group("kind").lower() == "ignore-file":
+                self.ignore_file = True
+            elif match.group("kind"):
+                codes = match.group("codes")
+                self.lines[line] = _codes(codes) if codes else None
+            else:
+                self.lines[line] = _codes(match.group("noqa"))
+
+    @property
+    def any(self) -> bool:
+        return bool(self.lines)
+
+    def suppressed(self, line: int, code: str) -> bool:
+        if line not in self.lines:
+            return False
+        codes = self.lines[line]
+        return codes is None or any(code.startswith(c) for c in codes)
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(c.upper() for c in re.split(r"[\s,]+", text.strip()) if c)
+
