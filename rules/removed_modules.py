@@ -171,7 +171,7 @@ class FlagsReadBeforeParsing(Rule):
     code = "TFM103"
     name = "flags-read-before-parsing"
     summary = "A flag is read where absl has not parsed the command line yet."
-    references = ("tensorflow.flags.FLAGS.",)
+    prefilter = ("tensorflow", "absl")
     doc = """
 ## Why
 TensorFlow's `FLAGS` parsed `sys.argv` by itself the first time a flag was read. absl's
@@ -196,32 +196,37 @@ Read flags inside `main`, which `app.run` calls after parsing. In a module witho
                        "set_default", "append_flags_into_file", "read_flags_from_files",
                        "main_module_help", "get_help", "__call__", "__contains__",
                        "key_flags_by_module_dict", "flags_by_module_dict", "_flags"}
+    _FLAGS = ("tensorflow.flags.FLAGS", "absl.flags.FLAGS")
 
-    _reported = False  # one finding per module for the "never parsed" case
-
-    def on_reference(self, ref: Reference, ctx: Context) -> None:
-        rest = ref.rest("tensorflow.flags.FLAGS")
-        if not rest or rest[0] in self._FLAGVALUES_API:
+    def on_module(self, ctx: Context) -> None:
+        # Runs on absl's FLAGS too: the hazard outlives the rename that TFM102 makes.
+        reads = []
+        for node, qualname in ctx.named_expressions():
+            for flags in self._FLAGS:
+                if qualname.startswith(flags + "."):
+                    name = qualname[len(flags) + 1:].split(".")[0]
+                    if name not in self._FLAGVALUES_API:
+                        reads.append((node, name))
+        if not reads:
             return
-        if not ctx.in_function(ref.node):
-            ctx.report(ref.node, f"flag `{rest[0]}` is read at import time: absl raises "
+        for node, name in reads:
+            if not ctx.in_function(node):
+                ctx.report(node, f"flag `{name}` is read at import time: absl raises "
                                  "UnparsedFlagAccessError before flags are parsed; read it in "
                                  "main() or call flags.FLAGS(sys.argv) first")
-        elif not self._reported and not _calls_app_run(ctx):
-            self._reported = True
-            ctx.report(ref.node, f"flag `{rest[0]}` is read but this module never calls "
-                                 "app.run: absl does not parse flags on first access; call "
-                                 "app.run(main) or flags.FLAGS(sys.argv) first")
+        if not _parses_flags(ctx) and any(ctx.in_function(node) for node, _ in reads):
+            node, name = next((n, f) for n, f in reads if ctx.in_function(n))
+            ctx.report(node, f"flag `{name}` is read but this module never calls app.run: "
+                             "absl does not parse flags on first access; call app.run(main) "
+                             "or flags.FLAGS(sys.argv) first")
 
 
-def _calls_app_run(ctx: Context) -> bool:
+def _parses_flags(ctx: Context) -> bool:
+    """Whether the module calls app.run or parses FLAGS itself (`FLAGS(argv)`)."""
     for node in ctx.module_calls():
-        name = ctx.qualified_name(node.func)
-        if name in ("tensorflow.app.run", "absl.app.run"):
-            return True
-        if isinstance(node.func, cst.Name) and node.func.value == "FLAGS":
-            return True
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "FLAGS":
+        name = ctx.qualified_name(node.func) or ""
+        if name in ("tensorflow.app.run", "absl.app.run", "tensorflow.flags.FLAGS",
+                    "absl.flags.FLAGS"):
             return True
     return False
 

@@ -54,6 +54,8 @@ class Context:
         self._chain_of_node = {c.node: c for c in collector.chains}
         self._allocated: dict[str, str] = {}
         self.reused_imports: set[str] = set()  # already imported by the module itself
+        # Names whose TensorFlow import gives way to the new import of the same name.
+        self.displaced: set[str] = set()
         self._bound_names = _all_bound_names(collector)
         self.findings: list[Finding] = []
         self.rule: type[Rule] | None = None
@@ -134,6 +136,13 @@ class Context:
         base = self._table.lookup(chain.parts[0], chain.scope)
         return canonical(".".join([base, *chain.parts[1:]])) if base else None
 
+    def named_expressions(self):
+        """Every dotted name in the module with its canonical qualified name, imports resolved."""
+        for chain in self._collector.chains:
+            base = self._table.lookup(chain.parts[0], chain.scope)
+            if base:
+                yield chain.node, canonical(".".join([base, *chain.parts[1:]]))
+
     def module_calls(self):
         return (node for node in self._collector.parents if isinstance(node, cst.Call))
 
@@ -173,21 +182,27 @@ class Context:
         raise RuntimeError(f"no free name to import {qualname}")
 
     def _only_alias_of(self, name: str, replaces: str | None) -> bool:
+        """Whether every binding of `name` is an import or alias of the module `replaces`."""
         if replaces is None:
             return False
         scope = self._collector.module_scope
         if name not in scope.bindings or _bound_in_nested_scope(self._collector, name):
             return False
         for binding in scope.bindings[name]:
-            if not isinstance(binding, cst.CSTNode):
+            if isinstance(binding, str) and binding:
+                target = canonical(binding)
+            elif isinstance(binding, cst.CSTNode):
+                found = chain_of(binding)
+                base = self._table.lookup(found[1][0], scope) if found else None
+                if base is None:
+                    return False
+                target = canonical(".".join([base, *found[1][1:]]))
+            else:
                 return False
-            found = chain_of(binding)
-            base = self._table.lookup(found[1][0], scope) if found else None
-            if base is None:
-                return False
-            target = canonical(".".join([base, *found[1][1:]]))
             if target != replaces:
                 return False
+            if isinstance(binding, str):
+                self.displaced.add(name)
         return True
 
     def allocated_imports(self) -> dict[str, str]:

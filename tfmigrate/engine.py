@@ -23,7 +23,6 @@ from tfmigrate.context import Context, Reference
 from tfmigrate.rule import Finding, FixSafety, Rule
 
 MAX_PASSES = 10
-PREFILTER = "tensorflow"
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,12 @@ def _tool_rules():
 _INTERNAL_CODES = {"TFM904", "TFM905"}
 
 
+@lru_cache(maxsize=64)
+def _prefilter_tokens(rules: tuple[type[Rule], ...], as_bytes: bool) -> tuple:
+    tokens = sorted({token for rule in rules for token in rule.prefilter})
+    return tuple(t.encode() for t in tokens) if as_bytes else tuple(tokens)
+
+
 # -- entry point ---------------------------------------------------------------------------
 
 def migrate(source: str | bytes, path: str, settings: Settings, *, fix: bool = False) -> Result:
@@ -77,10 +82,11 @@ def migrate(source: str | bytes, path: str, settings: Settings, *, fix: bool = F
     encoded back the same way; as str it stays str.
     """
     result = Result(path)
-    prefilter = PREFILTER.encode() if isinstance(source, bytes) else PREFILTER
-    if prefilter not in source:
-        return result
     enabled = settings.enabled_codes(path)
+    rules = [rule for rule in all_rules() if rule.code in enabled]
+    tokens = _prefilter_tokens(tuple(rules), isinstance(source, bytes))
+    if not any(token in source for token in tokens):
+        return result
     tool = _tool_rules()
     if isinstance(source, bytes):
         decoded = _decode(source)
@@ -99,7 +105,6 @@ def migrate(source: str | bytes, path: str, settings: Settings, *, fix: bool = F
         message, line, column = _syntax_error(text, error)
         _add_tool(result, tool.SyntaxErrorInFile, message, enabled, line, column)
         return result
-    rules = [rule for rule in all_rules() if rule.code in enabled]
     if not rules:
         return result
     try:
@@ -329,8 +334,48 @@ def _apply(module: cst.Module, findings: Sequence[Finding], analysis: Analysis):
     return applied, new_module
 
 
-class _ApplyEdits(cst.CSTTransformer):
+class _Removing(cst.CSTTransformer):
+    """Deletes whole statement lines without losing the comments and blank lines above them.
+
+    A removed line is kept as a marker until its block is rebuilt; its leading lines then
+    move to the next statement, and an emptied block gets `pass`.
+    """
+
+    def __init__(self) -> None:
+        self._removed: set[int] = set()
+
+    def remove_line(self, line: cst.BaseStatement) -> cst.BaseStatement:
+        self._removed.add(id(line))
+        return line
+
+    def _rebuild(self, body):
+        out, carry = [], []
+        for statement in body:
+            if id(statement) in self._removed:
+                carry.extend(getattr(statement, "leading_lines", ()))
+                continue
+            if carry:
+                statement = statement.with_changes(
+                    leading_lines=[*carry, *statement.leading_lines])
+                carry = []
+            out.append(statement)
+        return out, carry
+
+    def leave_Module(self, original_node, updated_node):
+        body, carry = self._rebuild(updated_node.body)
+        footer = [*carry, *updated_node.footer] if carry else updated_node.footer
+        return updated_node.with_changes(body=body, footer=footer)
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        body, _ = self._rebuild(updated_node.body)
+        if not body:
+            body = [cst.SimpleStatementLine([cst.Pass()])]
+        return updated_node.with_changes(body=body)
+
+
+class _ApplyEdits(_Removing):
     def __init__(self, edits: dict) -> None:
+        super().__init__()
         self.edits = edits
 
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -339,10 +384,12 @@ class _ApplyEdits(cst.CSTTransformer):
     def on_leave(self, original_node, updated_node):
         if original_node in self.edits:
             replacement = self.edits[original_node]
-            return cst.RemoveFromParent() if replacement is None else replacement
-        if isinstance(updated_node, cst.IndentedBlock) and not updated_node.body:
-            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
-        return updated_node
+            if replacement is not None:
+                return replacement
+            if isinstance(original_node, cst.BaseStatement):
+                return self.remove_line(updated_node)
+            return cst.RemoveFromParent()
+        return super().on_leave(original_node, updated_node)
 
 
 def _add_imports(module: cst.Module, qualnames: Sequence[str], ctx: Context) -> cst.Module:
@@ -360,6 +407,9 @@ def _add_imports(module: cst.Module, qualnames: Sequence[str], ctx: Context) -> 
         statements.append(text)
     if not statements:
         return module
+    displaced = {allocated[q] for q in qualnames if allocated.get(q) in ctx.displaced}
+    if displaced:
+        module = module.visit(_DropImports(displaced))
     nodes = [cst.parse_statement(s + module.default_newline) for s in sorted(statements)]
     body = list(module.body)
     index = _import_insert_index(body)
@@ -417,8 +467,8 @@ def _remove_unused_tensorflow_imports(module: cst.Module, before: Collector,
     """Drop module-level TensorFlow imports that the fixes left without a use."""
     used_before = _tensorflow_import_uses(before)
     used_after = _tensorflow_import_uses(after)
-    dead = {name for name, count in used_before.items()
-            if count and not used_after.get(name)}
+    dead = {name for name, count in used_after.items()
+            if not count and used_before.get(name)}
     if not dead:
         return module
     return module.visit(_DropImports(dead))
@@ -438,39 +488,34 @@ def _tensorflow_import_uses(collector: Collector) -> dict[str, int]:
     return uses
 
 
-class _DropImports(cst.CSTTransformer):
+class _DropImports(_Removing):
     def __init__(self, names: set[str]) -> None:
+        super().__init__()
         self.names = names
 
-    def leave_Import(self, original_node, updated_node):
-        keep = [a for a in updated_node.names if _bound_name(a) not in self.names]
-        return self._keep(updated_node, keep)
-
-    def leave_ImportFrom(self, original_node, updated_node):
-        if isinstance(updated_node.names, cst.ImportStar):
-            return updated_node
-        keep = [a for a in updated_node.names if _bound_name(a) not in self.names]
-        return self._keep(updated_node, keep)
-
-    @staticmethod
-    def _keep(node, keep):
-        if not keep:
-            return cst.RemoveFromParent()
-        if len(keep) == len(node.names):
-            return node
-        keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return node.with_changes(names=keep)
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        body = []
+        for statement in updated_node.body:
+            if isinstance(statement, (cst.Import, cst.ImportFrom)) and \
+                    not isinstance(statement.names, cst.ImportStar):
+                keep = [a for a in statement.names if _bound_name(a) not in self.names]
+                if not keep:
+                    continue
+                if len(keep) != len(statement.names):
+                    keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                    statement = statement.with_changes(names=keep)
+            body.append(statement)
+        if not body:
+            return self.remove_line(updated_node)
+        if len(body) != len(updated_node.body):
+            body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(body=body)
 
     def visit_FunctionDef(self, node) -> bool:
         return False  # only module-level imports
 
     def visit_ClassDef(self, node) -> bool:
         return False
-
-    def leave_IndentedBlock(self, original_node, updated_node):
-        if not updated_node.body:
-            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
-        return updated_node
 
 
 def _bound_name(alias: cst.ImportAlias) -> str:

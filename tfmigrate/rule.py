@@ -50,6 +50,8 @@ class Rule:
     doc: ClassVar[str] = ""  # why, what it becomes, caveats (Markdown)
     examples: ClassVar[Sequence[Valid | Invalid]] = ()
     references: ClassVar[tuple[str, ...]] = ()
+    # A file is parsed only if its bytes contain one of the enabled rules' tokens.
+    prefilter: ClassVar[tuple[str, ...]] = ("tensorflow",)
 
     def on_reference(self, ref: Reference, ctx: Context) -> None:  # pragma: no cover
         pass
