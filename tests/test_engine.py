@@ -1,0 +1,220 @@
+"""The engine's contract: prefilter, fix loop, imports, verification, encodings, suppression."""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+
+import libcst as cst
+import pytest
+
+import tfmigrate.engine as engine
+from tfmigrate.config import Settings
+from tfmigrate.engine import all_rules, migrate
+from tfmigrate.rule import Edit, FixSafety, Rule
+
+SETTINGS = Settings().validate(rule.code for rule in all_rules())
+TF1 = b"import tensorflow as tf\ntf.logging.info('x')\n"
+
+
+def fix(source, settings=SETTINGS):
+    return migrate(source, "m.py", settings, fix=True)
+
+
+def test_prefilter_skips_files_without_tensorflow(monkeypatch):
+    def explode(*args, **kwargs):
+        raise AssertionError("parsed a file that never mentions tensorflow")
+
+    monkeypatch.setattr(engine.cst, "parse_module", explode)
+    result = migrate(b"import numpy\nprint 'python 2'\n", "m.py", SETTINGS)
+    assert result.diagnostics == [] and result.fixed_source is None
+
+
+def test_fix_reaches_a_fixed_point_and_reports_what_it_fixed():
+    source = (b"import tensorflow as tf\n"
+              b"tf.logging.set_verbosity(tf.logging.INFO)\n"
+              b"tf.logging.log(tf.logging.WARN, 'w')\n")
+    result = fix(source)
+    assert result.fixed_source == (b"from absl import logging\n"
+                                   b"logging.set_verbosity(logging.INFO)\n"
+                                   b"logging.log(logging.WARNING, 'w')\n")
+    assert sorted(result.fixed_codes) == ["TFM104"] * 4
+    assert result.diagnostics == []
+
+
+def test_imports_are_added_once_and_tensorflow_import_kept_while_used():
+    source = (b"import tensorflow as tf\n\ntf.logging.info('a')\ntf.logging.info('b')\n"
+              b"x = tf.constant(1)\n")
+    out = fix(source).fixed_source.decode()
+    assert out.count("from absl import logging") == 1
+    assert "import tensorflow as tf" in out
+
+
+def test_unused_tensorflow_import_is_removed_but_comments_stay():
+    source = b"# header\nimport os\n# the TF import\nimport tensorflow as tf\n\ntf.logging.info('a')\n"
+    out = fix(source).fixed_source.decode()
+    assert "tensorflow" not in out
+    assert "# the TF import" in out and "# header" in out
+
+
+def test_an_import_that_was_never_used_is_not_our_business():
+    source = b"import tensorflow as tf\nimport os\nfrom tensorflow import logging\nlogging.info('x')\n"
+    out = fix(source).fixed_source.decode()
+    assert "import tensorflow as tf" in out
+
+
+def test_name_conflict_with_stdlib_logging_gets_an_alias():
+    source = b"import logging\nimport tensorflow as tf\nlogging.basicConfig()\ntf.logging.info('x')\n"
+    out = fix(source).fixed_source.decode()
+    assert "from absl import logging as absl_logging" in out
+    assert "absl_logging.info('x')" in out and "logging.basicConfig()" in out
+
+
+class _Crashing(Rule):
+    code = "TFM101"
+    name = "crashing"
+    summary = "test"
+    references = ("tensorflow.logging.",)
+
+    def on_reference(self, ref, ctx):
+        raise ZeroDivisionError("boom")
+
+
+class _NeverSettles(Rule):
+    code = "TFM101"
+    name = "never-settles"
+    summary = "test"
+    fix = FixSafety.SAFE
+    references = ("tensorflow.",)
+
+    def on_reference(self, ref, ctx):
+        call = ctx.call_of(ref.node)
+        if call is not None:  # one more argument on every pass
+            grown = call.with_changes(args=[*call.args, cst.Arg(cst.Integer("1"))])
+            ctx.report(ref.node, "again", [Edit(call, grown)])
+
+
+@pytest.fixture
+def only(monkeypatch):
+    def install(rule):
+        monkeypatch.setattr(engine, "all_rules", lambda: (rule,))
+    return install
+
+
+def test_a_crashing_rule_is_reported_and_the_file_left_alone(only):
+    only(_Crashing)
+    result = fix(TF1)
+    assert result.fixed_source is None
+    assert [d.code for d in result.diagnostics] == ["TFM904"]
+    assert "ZeroDivisionError" in result.diagnostics[0].message
+    assert result.internal_error
+
+
+def test_fixes_that_never_settle_are_reported(only):
+    only(_NeverSettles)
+    result = fix(b"import tensorflow as tf\ntf.zeros()\n")
+    assert result.fixed_source is None
+    assert [d.code for d in result.diagnostics] == ["TFM905"]
+    assert "did not settle" in result.diagnostics[0].message
+
+
+def test_unparseable_output_is_never_returned(monkeypatch):
+    class _Unparseable:
+        code = "def broken(:\n"
+
+    applied = engine._apply
+
+    def apply(module, findings, analysis):
+        done, _ = applied(module, findings, analysis)
+        return done, _Unparseable()
+
+    monkeypatch.setattr(engine, "_apply", apply)
+    result = fix(TF1)
+    assert result.fixed_source is None
+    assert [d.code for d in result.diagnostics] == ["TFM905"]
+    assert "does not parse" in result.diagnostics[0].message
+
+
+@pytest.mark.parametrize("raw", [
+    b"# -*- coding: latin-1 -*-\nimport tensorflow as tf\ns = '\xe9t\xe9'\ntf.logging.info(s)\n",
+    codecs.BOM_UTF8 + TF1,
+    TF1.replace(b"\n", b"\r\n"),
+    b"import tensorflow as tf\r\ntf.logging.info('x')\nx = 1\r\n",
+], ids=["latin-1", "bom", "crlf", "mixed-newlines"])
+def test_encoding_bom_and_line_endings_survive(raw):
+    out = fix(raw).fixed_source
+    assert out is not None and b"absl" in out
+    if raw.startswith(codecs.BOM_UTF8):
+        assert out.startswith(codecs.BOM_UTF8) and out.count(codecs.BOM_UTF8) == 1
+    if b"latin-1" in raw:
+        assert b"'\xe9t\xe9'" in out
+    if b"\r\n" in raw and b"\nx" not in raw:
+        assert out.count(b"\r\n") == out.count(b"\n")
+    if b"\nx" in raw:
+        assert out.endswith(b"x = 1\r\n")
+
+
+@pytest.mark.parametrize("raw,code", [
+    (b"import tensorflow\nprint 'hello'\n", "TFM903"),
+    (b"import tensorflow\nx = '\xff\xfe'\n", "TFM902"),
+    (b"import tensorflow\x00\x01\x02", "TFM902"),
+    (b"# -*- coding: no-such-codec -*-\nimport tensorflow\n", "TFM902"),
+])
+def test_bad_input_is_a_finding_not_a_crash(raw, code):
+    result = fix(raw)
+    assert [d.code for d in result.diagnostics] == [code]
+    assert result.fixed_source is None
+
+
+def test_python2_syntax_error_points_at_the_line():
+    result = migrate(b"import tensorflow\n\nprint 'hello'\n", "m.py", SETTINGS)
+    assert (result.diagnostics[0].line, result.diagnostics[0].code) == (3, "TFM903")
+    assert "Python 2" in result.diagnostics[0].message
+
+
+def test_empty_file_is_clean():
+    assert migrate(b"", "m.py", SETTINGS).diagnostics == []
+
+
+@pytest.mark.parametrize("comment,reported", [
+    ("# tfmigrate: ignore[TFM104]", False),
+    ("# tfmigrate: ignore", False),
+    ("# noqa: TFM104", False),
+    ("# noqa: TFM1", False),
+    ("# noqa: TFM105", True),
+    ("# noqa", True),
+    ("# tfmigrate: ignore[TFM105]", True),
+])
+def test_suppression_comments(comment, reported):
+    source = f"import tensorflow as tf\ntf.logging.info('x')  {comment}\n"
+    assert bool(migrate(source, "m.py", SETTINGS).diagnostics) is reported
+    assert (fix(source).fixed_source is not None) is reported
+
+
+def test_ignore_file():
+    source = "# tfmigrate: ignore-file\nimport tensorflow as tf\ntf.logging.info('x')\n"
+    assert migrate(source, "m.py", SETTINGS).diagnostics == []
+    assert fix(source).fixed_source is None
+
+
+def test_suppressed_finding_survives_fix_of_its_neighbours():
+    source = ("import tensorflow as tf\ntf.logging.info('x')  # noqa: TFM104\n"
+              "tf.gfile.Exists('p')\n")
+    out = fix(source).fixed_source
+    assert "tf.logging.info('x')  # noqa: TFM104" in out and "tf.io.gfile.exists" in out
+
+
+def test_unsafe_fix_needs_opting_in():
+    source = "import tensorflow as tf\ntf.logging.fatal('x')\n"
+    assert fix(source).fixed_source is None
+    assert fix(source).diagnostics[0].fix == "unsafe"
+    assert not fix(source).diagnostics[0].applicable
+    unsafe = dataclasses.replace(SETTINGS, unsafe_fixes=True)
+    assert "logging.fatal('x')" in fix(source, unsafe).fixed_source
+
+
+def test_results_are_picklable():
+    import pickle
+
+    result = fix(TF1)
+    assert pickle.loads(pickle.dumps(result)) == result
