@@ -16,6 +16,7 @@ import libcst as cst
 # Internal module paths that old code imports directly, mapped to the public TF1 name.
 # `tf.app.flags` is the very module `tf.flags` is.
 _INTERNAL_MODULES = {
+    "tensorflow.python.keras": "tensorflow.keras",
     "tensorflow.python.platform.flags": "tensorflow.flags",
     "tensorflow.python.platform.tf_logging": "tensorflow.logging",
     "tensorflow.python.platform.gfile": "tensorflow.gfile",
@@ -31,8 +32,12 @@ def _strip(qualname: str, old: str, new: str) -> str | None:
 
 
 def canonical(qualname: str) -> str:
-    """`tensorflow.compat.v1.X` and internal module paths → the TF1 public name."""
+    """`tensorflow.compat.v1.X` and internal module paths → the TF1 public name.
+
+    `keras.X` is `tensorflow.keras.X`: in TF 2.21 `tf.keras` is the `keras` package.
+    """
     qualname = _strip(qualname, "tensorflow.compat.v1", "tensorflow") or qualname
+    qualname = _strip(qualname, "keras", "tensorflow.keras") or qualname
     for old, new in _INTERNAL_MODULES.items():
         renamed = _strip(qualname, old, new)
         if renamed is not None:
@@ -40,8 +45,19 @@ def canonical(qualname: str) -> str:
     return qualname
 
 
+_ROOTS = ("tensorflow", "keras")
+
+
 def is_tensorflow(qualname: str) -> bool:
-    return qualname == "tensorflow" or qualname.startswith("tensorflow.")
+    """TensorFlow, or the Keras package that is its `tf.keras`."""
+    return qualname.split(".", 1)[0] in _ROOTS
+
+
+@dataclass(frozen=True)
+class Constructed:
+    """A binding `x = SomeClass(...)`: what made the object, for method-level rules."""
+
+    call: cst.Call
 
 
 @dataclass
@@ -112,6 +128,11 @@ class Collector(cst.CSTVisitor):
         self.scopes = [self.module_scope]
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self.chains: list[Chain] = []
+        # `self.attr = value` inside a method: (class node, attr) -> assigned values
+        self.attribute_values: dict[tuple[cst.ClassDef, str], list[cst.BaseExpression]] = {}
+        self.classes: list[cst.ClassDef] = []
+        self.other_attributes: list[cst.Attribute] = []  # `f().x`: bases that are not names
+        self._methods: list[tuple[cst.ClassDef, str] | None] = []
         self.mentions_tensorflow_import = False
         self._stack: list[cst.CSTNode] = []
         self._scope_of: dict[cst.CSTNode, Scope] = {}
@@ -123,11 +144,25 @@ class Collector(cst.CSTVisitor):
         self._stack.append(node)
         if isinstance(node, _SCOPE_NODES):
             self._enter_scope(node)
+        if isinstance(node, cst.FunctionDef):
+            self._methods.append(self._receiver(node))
+        elif isinstance(node, cst.ClassDef):
+            self.classes.append(node)
         return super().on_visit(node)
+
+    def _receiver(self, node: cst.FunctionDef) -> tuple[cst.ClassDef, str] | None:
+        """(class, name of `self`) when `node` is a method."""
+        parent = self._stack[-2] if len(self._stack) > 1 else None
+        block = self.parents.get(parent) if isinstance(parent, cst.IndentedBlock) else None
+        if isinstance(block, cst.ClassDef) and node.params.params:
+            return block, node.params.params[0].name.value
+        return None
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         # libcst calls on_leave even when on_visit declined the children.
         self._stack.pop()
+        if isinstance(original_node, cst.FunctionDef):
+            self._methods.pop()
         if original_node in self._scope_of:
             self.scope = self._scope_of.pop(original_node)
 
@@ -183,14 +218,26 @@ class Collector(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> bool:
         if _is_none(node.value):
             value = ""
+        elif chain_of(node.value):
+            value = node.value
+        elif isinstance(node.value, cst.Call):
+            value = Constructed(node.value)
         else:
-            value = node.value if chain_of(node.value) else None
+            value = None
         for target in node.targets:
             if isinstance(target.target, cst.Name) and value is not None:
                 self.scope.bind(target.target.value, value)
             else:
                 self._bind_target(target.target)
+                self._record_attribute(target.target, node.value)
         return True
+
+    def _record_attribute(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        method = self._methods[-1] if self._methods else None
+        if method is None or not isinstance(target, cst.Attribute):
+            return
+        if isinstance(target.value, cst.Name) and target.value.value == method[1]:
+            self.attribute_values.setdefault((method[0], target.attr.value), []).append(value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> bool:
         self._bind_target(node.target)
@@ -239,6 +286,7 @@ class Collector(cst.CSTVisitor):
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         found = chain_of(node)
         if found is None:
+            self.other_attributes.append(node)
             return True
         levels, parts = found
         for inner, outer in zip(levels, levels[1:]):
@@ -293,7 +341,7 @@ class AliasTable:
         for binding in scope.bindings[name]:
             if binding == "":  # `x = None`: a fallback, does not decide what x is
                 continue
-            if binding is None:
+            if binding is None or isinstance(binding, Constructed):
                 values = []
                 break
             if isinstance(binding, str):
@@ -312,6 +360,21 @@ class AliasTable:
             result = values[0]
         self._cache[key] = result
         return result
+
+    def constructor(self, name: str, scope: Scope) -> cst.Call | None:
+        """The call that made the object `name` is bound to, when every binding agrees."""
+        cur: Scope | None = scope
+        first = True
+        while cur is not None:
+            if cur.kind == "class" and not first:
+                cur = cur.parent
+                continue
+            if name in cur.bindings:
+                calls = [b.call for b in cur.bindings[name] if isinstance(b, Constructed)]
+                return calls[-1] if len(calls) == len(cur.bindings[name]) else None
+            first = False
+            cur = cur.parent
+        return None
 
     def is_alias_binding(self, name: str, scope: Scope) -> bool:
         """True when `name` is bound by an `x = tf.some.chain` assignment, not an import."""

@@ -52,6 +52,7 @@ class Context:
         self._collector = collector
         self._table = table
         self._chain_of_node = {c.node: c for c in collector.chains}
+        self._chain_of_base = {c.levels[0]: c for c in collector.chains}
         self._allocated: dict[str, str] = {}
         self.reused_imports: set[str] = set()  # already imported by the module itself
         # Names whose TensorFlow import gives way to the new import of the same name.
@@ -142,6 +143,85 @@ class Context:
             base = self._table.lookup(chain.parts[0], chain.scope)
             if base:
                 yield chain.node, canonical(".".join([base, *chain.parts[1:]]))
+
+    def object_types(self, node: cst.CSTNode) -> set[str]:
+        """What `node` is an instance of, as qualified names of its class and bases.
+
+        Knows `self` in a method (the class's bases), and objects built by a call
+        (`m = tf.keras.metrics.Mean()`, `self.m = ...`, `model = MyModel()` with the module's
+        own class MyModel). Empty when unknown.
+        """
+        local = {c.name.value: c for c in self._collector.classes}
+        if isinstance(node, cst.Name):
+            method = self._method_of(node)
+            if method is not None and method[1] == node.value:
+                return self.class_bases(method[0])
+        call = None
+        if isinstance(node, cst.Name):
+            chain = self._chain_of_node.get(node) or self._chain_of_base.get(node)
+            call = self._table.constructor(node.value, chain.scope) if chain else None
+        elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            owner = self.enclosing_class(node)
+            values = self._collector.attribute_values.get((owner, node.attr.value), [])
+            calls = [v for v in values if isinstance(v, cst.Call)]
+            if calls and len(calls) == len(values) and \
+                    len({self.code(c.func) for c in calls}) == 1:
+                call = calls[0]
+        if call is None:
+            return set()
+        name = self.qualified_name(call.func)
+        if name:
+            return {name}
+        if isinstance(call.func, cst.Name) and call.func.value in local:
+            return self.class_bases(local[call.func.value])
+        return set()
+
+    def _method_of(self, node: cst.CSTNode) -> tuple[cst.ClassDef, str] | None:
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, cst.FunctionDef):
+                block = self.parent(ancestor)
+                owner = self.parent(block) if isinstance(block, cst.IndentedBlock) else None
+                if isinstance(owner, cst.ClassDef) and ancestor.params.params:
+                    return owner, ancestor.params.params[0].name.value
+                return None
+        return None
+
+    def classes(self) -> list[cst.ClassDef]:
+        return list(self._collector.classes)
+
+    def enclosing_class(self, node: cst.CSTNode) -> cst.ClassDef | None:
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, cst.ClassDef):
+                return ancestor
+        return None
+
+    def class_bases(self, node: cst.ClassDef) -> set[str]:
+        """Qualified names of a class's bases, through the module's own classes."""
+        local = {c.name.value: c for c in self._collector.classes}
+        found: set[str] = set()
+        pending, seen = [node], set()
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            for base in current.bases:
+                name = self.qualified_name(base.value)
+                if name:
+                    found.add(name)
+                if isinstance(base.value, cst.Name) and base.value.value in local:
+                    pending.append(local[base.value.value])
+        return found
+
+    def attributes_named(self, names):
+        """Every `<expr>.<name>` with `name` in `names`, anywhere in the module."""
+        for chain in self._collector.chains:
+            for level, part in zip(chain.levels[1:], chain.parts[1:]):
+                if part in names:
+                    yield level
+        for node in self._collector.other_attributes:
+            if node.attr.value in names:
+                yield node
 
     def module_calls(self):
         return (node for node in self._collector.parents if isinstance(node, cst.Call))
