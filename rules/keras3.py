@@ -340,6 +340,11 @@ ignore it with a warning — a silent change of the training trajectory.
 `lr / (1 + decay * iterations)`, which is exactly
 `tf.keras.optimizers.schedules.InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)`; the
 fix passes that schedule as `learning_rate` (with Keras 2's default rate when none was given).
+
+## Caveats
+The fix keeps the rate the code asks for, as TF 2.0–2.10 and the legacy optimizers applied it.
+The new optimizers of TF 2.11–2.15 dropped `lr=` with only a warning and trained at their
+default rate: code that ran there trained differently from what it says.
 """
     examples = (
         Valid("import tensorflow as tf\n\nopt = tf.keras.optimizers.SGD(learning_rate=0.1)\n"),
