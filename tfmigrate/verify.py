@@ -7,7 +7,8 @@ runs in its own subprocess.
 A fixture is a directory holding
 
 ``before.py``
-    TF1 code. It must contain the line ``import tensorflow as tf``.
+    TF1 code; it must contain the line ``import tensorflow as tf``. (Or, with
+    ``"before_runtime": "keras2"``, Keras-2-era TF2 code.)
 ``after.py``
     Exactly what ``tfmigrate fix`` makes of ``before.py``.
 ``fixture.json`` (optional)
@@ -15,13 +16,15 @@ A fixture is a directory holding
 
         {
           "tolerance": 1e-6,             # absolute tolerance for numbers (default 1e-6)
-          "rtol": 0.0,                   # relative tolerance, added: |a-b| <= tol + rtol*|b|
+          "rtol": 0.0,                   # relative, added: |before-after| <= tol + rtol*|before|
           "tolerances": {"loss": 1e-5},  # per-RESULT absolute tolerance overrides
           "argv": ["--steps=7", "x"],    # command-line arguments given to both programs
           "runs": {                      # or: several runs, each with its own argv
             "known": ["--steps=7", "extra_positional"],
             "unknown_flag": ["--bogus=1"]
           },
+          "before_runtime": "tf1",       # or "keras2": how before.py runs (see below)
+          "before_fails_on_tf2": false,  # true: before.py, unfixed, must fail on TF2
           "returncode": 0,               # exit status both programs must end with (default 0)
           "timeout": 180                 # seconds per program (default 180)
         }
@@ -34,15 +37,18 @@ name twice. Values are compared recursively: numbers within the tolerance (``boo
 ``bool``; NaN equals NaN), lists element by element with equal lengths, dicts with equal keys,
 strings and ``null`` exactly.
 
-The two runtimes (each program gets a fresh temporary directory as its cwd and is run there as
+The runtimes (each program gets a fresh temporary directory as its cwd and is run there as
 ``program.py``, so ``sys.argv[0]`` is the same on both sides):
 
-TF1
+TF1 (before.py, the default)
     TensorFlow 2.21 with every line ``import tensorflow as tf`` replaced by
     ``import tensorflow.compat.v1 as tf; tf.disable_v2_behavior()`` (same line, so line numbers
     in tracebacks still match before.py) and ``TF_USE_LEGACY_KERAS=1``.
-TF2
-    The program as it is, ``TF_USE_LEGACY_KERAS`` removed from the environment.
+Keras 2 (before.py with ``"before_runtime": "keras2"``)
+    For TF2 code of the Keras 2 era (what ``tf.keras`` was before TF 2.16): the program as it
+    is, eager, with ``TF_USE_LEGACY_KERAS=1`` so that ``tf.keras`` is tf_keras.
+TF2 (after.py)
+    The program as it is, ``TF_USE_LEGACY_KERAS`` removed from the environment: eager, Keras 3.
 
 Both get ``TF_CPP_MIN_LOG_LEVEL=3``, ``TF_ENABLE_ONEDNN_OPTS=0``, ``CUDA_VISIBLE_DEVICES=""``
 and ``PYTHONHASHSEED=0``. All programs of a fixture run in parallel.
@@ -103,6 +109,9 @@ class Options:
     rtol: float = 0.0
     tolerances: Mapping[str, float] = field(default_factory=dict)
     runs: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: {"default": ()})
+    before_runtime: str = "tf1"
+    # before.py, unfixed, must fail on the TF2 runtime: proof that the fix was needed.
+    before_fails_on_tf2: bool = False
     returncode: int = 0
     timeout: float = DEFAULT_TIMEOUT
 
@@ -110,7 +119,9 @@ class Options:
         return self.tolerances.get(name, self.tolerance)
 
 
-_OPTION_KEYS = {"tolerance", "rtol", "tolerances", "argv", "runs", "returncode", "timeout"}
+_OPTION_KEYS = {"tolerance", "rtol", "tolerances", "argv", "runs", "before_runtime",
+                "before_fails_on_tf2", "returncode", "timeout"}
+BEFORE_RUNTIMES = {"tf1": "TF1", "keras2": "Keras 2"}  # runtime → label
 
 
 def load_options(fixture_dir: str | os.PathLike) -> Options:
@@ -153,6 +164,15 @@ def load_options(fixture_dir: str | os.PathLike) -> Options:
             raise FixtureError(f"{path}: tolerances must map RESULT names to numbers")
         kwargs["tolerances"] = {k: number(f"tolerances[{k!r}]", v)
                                 for k, v in data["tolerances"].items()}
+    if "before_fails_on_tf2" in data:
+        if not isinstance(data["before_fails_on_tf2"], bool):
+            raise FixtureError(f"{path}: before_fails_on_tf2 must be true or false")
+        kwargs["before_fails_on_tf2"] = data["before_fails_on_tf2"]
+    if "before_runtime" in data:
+        if data["before_runtime"] not in BEFORE_RUNTIMES:
+            raise FixtureError(f"{path}: before_runtime must be one of "
+                               f"{sorted(BEFORE_RUNTIMES)}, got {data['before_runtime']!r}")
+        kwargs["before_runtime"] = data["before_runtime"]
     if "returncode" in data:
         if isinstance(data["returncode"], bool) or not isinstance(data["returncode"], int):
             raise FixtureError(f"{path}: returncode must be an integer")
@@ -181,11 +201,11 @@ def tf1_source(text: str) -> str:
 
 
 def runtime_env(runtime: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment of a program run in `runtime` ("tf1" or "tf2")."""
+    """The environment of a program run in `runtime` ("tf1", "keras2" or "tf2")."""
     env = dict(os.environ if base is None else base)
     env.pop("TF_USE_LEGACY_KERAS", None)
     env.update(_COMMON_ENV)
-    if runtime == "tf1":
+    if runtime in ("tf1", "keras2"):
         env["TF_USE_LEGACY_KERAS"] = "1"
     elif runtime != "tf2":
         raise ValueError(f"unknown runtime {runtime!r}")
@@ -194,7 +214,7 @@ def runtime_env(runtime: str, base: Mapping[str, str] | None = None) -> dict[str
 
 @dataclass
 class ProgramRun:
-    label: str  # e.g. "before.py (TF1)"
+    label: str  # e.g. "before.py (TF1)", "after.py (TF2)"
     argv: tuple[str, ...]
     returncode: int | None  # None: killed after the timeout
     stdout: str
@@ -325,7 +345,7 @@ def compare_values(before: Any, after: Any, tolerance: float, rtol: float = 0.0,
 
 
 def compare_results(before: Mapping[str, Any], after: Mapping[str, Any],
-                    options: Options = Options()) -> list[str]:
+                    options: Options = Options(), before_label: str = "TF1") -> list[str]:
     """Readable differences between two RESULT dicts (empty: they agree)."""
     problems = []
     missing_after = sorted(set(before) - set(after))
@@ -341,7 +361,7 @@ def compare_results(before: Mapping[str, Any], after: Mapping[str, Any],
             detail = "\n".join("      " + d for d in differences[:10])
             more = f"\n      ... {len(differences) - 10} more" if len(differences) > 10 else ""
             problems.append(f"RESULT {name} differs:\n"
-                            f"    before (TF1): {_short(before[name])}\n"
+                            f"    before ({before_label}): {_short(before[name])}\n"
                             f"    after  (TF2): {_short(after[name])}\n{detail}{more}")
     return problems
 
@@ -379,7 +399,8 @@ def _compare_run(name: str, before: ProgramRun, after: ProgramRun,
             problems.append(f"{run.label} printed no `RESULT <name> <json>` line; stderr tail:\n"
                             f"{run.stderr_tail()}")
     if before.results or after.results:
-        problems += compare_results(before.results, after.results, options)
+        problems += compare_results(before.results, after.results, options,
+                                    BEFORE_RUNTIMES[options.before_runtime])
     if problems and not crashed:
         # a disagreement without a crash: stderr may still explain it (warnings, tracebacks
         # the program caught)
@@ -401,13 +422,21 @@ def verify_fixture(fixture_dir: str | os.PathLike, *, python: str | None = None,
         if not path.is_file():
             raise FixtureError(f"{path} does not exist")
     options = load_options(directory)
-    before_source = tf1_source(before_path.read_text(encoding="utf-8"))
+    before_source = before_path.read_text(encoding="utf-8")
+    if options.before_runtime == "tf1":
+        before_source = tf1_source(before_source)
+    before_label = f"before.py ({BEFORE_RUNTIMES[options.before_runtime]})"
     after_source = after_path.read_text(encoding="utf-8")
     python = python or sys.executable
     jobs = []
     for name, argv in options.runs.items():
-        jobs.append((name, "before", "before.py (TF1)", before_source, "tf1", argv))
+        jobs.append((name, "before", before_label, before_source, options.before_runtime,
+                     argv))
         jobs.append((name, "after", "after.py (TF2)", after_source, "tf2", argv))
+    first_run = next(iter(options.runs))
+    if options.before_fails_on_tf2:
+        jobs.append((first_run, "unfixed", "before.py unfixed (TF2)",
+                     before_path.read_text(encoding="utf-8"), "tf2", options.runs[first_run]))
     limit = max_parallel or len(jobs)
     finished: dict[tuple[str, str], ProgramRun] = {}
     for start in range(0, len(jobs), limit):
@@ -419,8 +448,14 @@ def verify_fixture(fixture_dir: str | os.PathLike, *, python: str | None = None,
         finally:
             for key, process in started:
                 finished[key] = _finish(process, options.timeout)
-    return [_compare_run(name, finished[(name, "before")], finished[(name, "after")], options)
-            for name in options.runs]
+    comparisons = [_compare_run(name, finished[(name, "before")], finished[(name, "after")],
+                                options) for name in options.runs]
+    unfixed = finished.get((first_run, "unfixed"))
+    if unfixed is not None and unfixed.returncode == 0:
+        comparisons[0].problems.append(
+            "before.py ran without error on TF2 unfixed, but the fixture says it must fail "
+            "there (before_fails_on_tf2)")
+    return comparisons
 
 
 def assert_equivalent(fixture_dir: str | os.PathLike, **kwargs) -> list[RunComparison]:
@@ -428,8 +463,10 @@ def assert_equivalent(fixture_dir: str | os.PathLike, **kwargs) -> list[RunCompa
     comparisons = verify_fixture(fixture_dir, **kwargs)
     failed = [c for c in comparisons if not c.ok]
     if failed:
-        raise FixtureMismatch(f"fixture {fixture_dir}: before.py (TF1) and after.py (TF2) "
-                              "disagree\n" + "\n".join(c.report() for c in failed))
+        raise FixtureMismatch(
+            f"fixture {fixture_dir}: before.py and after.py disagree (each ran as "
+            f"{PROGRAM_NAME} in a temporary directory; traceback line numbers are the "
+            "fixture files' own)\n" + "\n".join(c.report() for c in failed))
     return comparisons
 
 
