@@ -5,15 +5,15 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence, TextIO
 
 import click
 
 from tfmigrate import __version__
-from tfmigrate.config import ConfigError, Settings, find_pyproject, load
+from tfmigrate.config import ConfigError, Settings, find_pyproject, load, located
 from tfmigrate.engine import Diagnostic, all_rules, migrate
 from tfmigrate.files import discover
-from tfmigrate.reporters import REPORTERS
+from tfmigrate.reporters import REPORTERS, text
 from tfmigrate.runner import CACHE_DIR, Job, Outcome, run
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -27,7 +27,9 @@ def _codes(value: str | None) -> list[str] | None:
 
 def _common(function):
     options = [
-        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        # readable=False: an unreadable file is a TFM901 finding, not a usage error that
+        # stops the whole run.
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False)),
         click.option("--select", help="Rule codes or prefixes to enable (comma-separated)."),
         click.option("--extend-select", help="Codes or prefixes to enable on top of the selection."),
         click.option("--ignore", help="Codes or prefixes to disable."),
@@ -41,6 +43,9 @@ def _common(function):
         click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
                      help="Worker processes (0: one per core)."),
         click.option("--no-cache", is_flag=True, help="Do not read or write .tfmigrate_cache/."),
+        click.option("--force-exclude", is_flag=True,
+                     help="Apply exclude patterns to files named on the command line too "
+                          "(as pre-commit names them)."),
         click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
                      help="The pyproject.toml to read (default: the nearest one)."),
         click.option("--quiet", "-q", is_flag=True, help="No summary on stderr."),
@@ -70,6 +75,10 @@ def _fail(message: str) -> None:
 @click.version_option(__version__, prog_name="tfmigrate")
 def main() -> None:
     """Find TensorFlow 1.x code and rewrite it into idiomatic TensorFlow 2."""
+    # A file name that is not valid UTF-8 is printed as its own bytes instead of crashing.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="surrogateescape")
 
 
 @main.command()
@@ -99,7 +108,7 @@ def _execute(options: dict, fix: bool, write: bool) -> None:
         if len(paths) > 1:
             _fail("`-` (stdin) cannot be combined with other paths")
         sys.exit(_stdin(options, settings, fix))
-    files, missing = discover(paths, settings)
+    files, missing = discover(paths, settings, options["force_exclude"])
     cache_dir = None if options["no_cache"] else Path(settings.root) / CACHE_DIR
     jobs = [Job(_display(path), fix=fix, write=write, diff=fix and not write) for path in files]
     outcomes = run(jobs, settings, options["jobs"], cache_dir)
@@ -108,7 +117,13 @@ def _execute(options: dict, fix: bool, write: bool) -> None:
     if fix and not write:
         for outcome in outcomes:
             sys.stdout.write(outcome.diff)
-    _report(diagnostics, options)
+        # stdout is the patch alone (`> x.patch`, `| git apply`); the findings left are placed
+        # in the fixed code, so they go to stderr with excerpts taken from that code.
+        fixed = {o.path: o.result.fixed_source for o in outcomes
+                 if o.result.fixed_source is not None}
+        _report(diagnostics, options, sys.stderr, fixed)
+    else:
+        _report(diagnostics, options)
     pending = sum(1 for o in outcomes if o.result.fixed_source is not None and not o.written)
     if not options["quiet"]:
         _summary(outcomes, diagnostics, fix, write, len(files))
@@ -117,9 +132,9 @@ def _execute(options: dict, fix: bool, write: bool) -> None:
 
 def _display(path: Path) -> str:
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() \
+        return located(path).relative_to(Path.cwd().resolve()).as_posix() \
             if path.is_absolute() else path.as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return path.as_posix()
 
 
@@ -128,23 +143,28 @@ def _missing(path: Path) -> Diagnostic:
                       "cannot read file: no such file or directory")
 
 
-def _report(diagnostics: Sequence[Diagnostic], options: dict) -> None:
+def _report(diagnostics: Sequence[Diagnostic], options: dict, stream: TextIO | None = None,
+            sources: Mapping[str, str | bytes] | None = None) -> None:
+    """`sources`: the text that positions refer to where it is not the file on disk."""
+    stream = stream or sys.stdout
     diagnostics = sorted(diagnostics, key=lambda d: (d.path, d.cell or 0, d.line, d.column,
                                                      d.code))
     if options["statistics"]:
-        _statistics(diagnostics)
+        _statistics(diagnostics, stream)
+    elif options["output_format"] == "text" and diagnostics:
+        text.full(diagnostics, stream, sources)
     elif options["output_format"] in ("json", "sarif") or diagnostics:
-        REPORTERS[options["output_format"]](diagnostics, sys.stdout)
+        REPORTERS[options["output_format"]](diagnostics, stream)
 
 
-def _statistics(diagnostics: Sequence[Diagnostic]) -> None:
+def _statistics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
     from tfmigrate.rules import BY_CODE
 
     counts = Counter(d.code for d in diagnostics)
     fixable = {d.code for d in diagnostics if d.applicable}
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         marker = "[*]" if code in fixable else "   "
-        click.echo(f"{count:>6}  {code} {marker} {BY_CODE[code].name}")
+        click.echo(f"{count:>6}  {code} {marker} {BY_CODE[code].name}", file=stream)
 
 
 def _summary(outcomes: Sequence[Outcome], diagnostics, fix: bool, write: bool,
@@ -189,7 +209,8 @@ def _stdin(options: dict, settings: Settings, fix: bool) -> int:
         if result.diagnostics and not options["quiet"]:
             REPORTERS["concise"](result.diagnostics, sys.stderr)
     else:
-        _report(result.diagnostics, options)
+        # Excerpts from what was read, not from a file of the same name on disk.
+        _report(result.diagnostics, options, sources={name: raw})
     return _exit_code(result.diagnostics, options, 0)
 
 

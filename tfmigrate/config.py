@@ -91,10 +91,22 @@ def _selects(selector: str, code: str) -> bool:
     return selector == "ALL" or code.startswith(selector)
 
 
+def located(path: str | Path) -> Path:
+    """The absolute path of `path` itself: its directory resolved, its last part not.
+
+    Patterns match where a file sits, not where a symlink points; and a symlink loop or a
+    dangling link must not crash discovery (Path.resolve raises on loops).
+    """
+    path = Path(path)
+    if path.name in ("", ".", ".."):
+        return path.resolve()
+    return path.parent.resolve() / path.name
+
+
 def _relative(path: str, root: str) -> str:
     try:
-        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
-    except ValueError:
+        return located(path).relative_to(Path(root).resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
         return Path(path).as_posix()
 
 

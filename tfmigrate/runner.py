@@ -94,10 +94,13 @@ def _tool():
 
 
 def unified_diff(path: str, before: bytes, after: bytes) -> str:
-    old = before.decode("utf-8", "replace").splitlines(keepends=True)
-    new = after.decode("utf-8", "replace").splitlines(keepends=True)
+    """A patch that `git apply` and `patch` accept: bytes that are not UTF-8 (a latin-1 file)
+    survive as surrogate escapes, which the CLI's stdout writes back as the same bytes."""
+    old = before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    new = after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
     lines = difflib.unified_diff(old, new, f"a/{path}", f"b/{path}")
-    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in lines)
 
 
 def _code_fingerprint() -> str:
@@ -123,7 +126,8 @@ class Cache:
 
     def key(self, job: Job, raw: bytes) -> str:
         digest = hashlib.sha256(raw)
-        digest.update(f"\0{self.salt}\0{job.path}\0{job.fix}".encode())
+        # fsencode: a file name that is not UTF-8 arrives with surrogate escapes.
+        digest.update(os.fsencode(f"\0{self.salt}\0{job.path}\0{job.fix}"))
         return digest.hexdigest()
 
     def _file(self, key: str) -> Path:

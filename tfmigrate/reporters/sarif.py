@@ -5,11 +5,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Sequence, TextIO
+from urllib.parse import quote
 
 from tfmigrate import __version__
 from tfmigrate.engine import Diagnostic
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _artifact(path: str) -> dict:
+    # A SARIF uri must be a valid URI: spaces and the like are percent-encoded, and a path
+    # outside the current directory is an absolute file URI, which takes no uriBaseId.
+    if Path(path).is_absolute():
+        return {"uri": Path(path).as_uri()}
+    return {"uri": quote(Path(path).as_posix(), errors="surrogateescape"),
+            "uriBaseId": "%SRCROOT%"}
 
 
 def report(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
@@ -34,7 +44,7 @@ def report(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
             "level": "error" if d.code.startswith("TFM9") else "warning",
             "message": {"text": d.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": Path(d.path).as_posix(), "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": _artifact(d.path),
                 "region": region}}],
         }
         if d.cell is not None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import linecache
-from typing import Sequence, TextIO
+import tokenize
+from typing import Mapping, Sequence, TextIO
 
 from tfmigrate.engine import Diagnostic
 
@@ -20,11 +22,31 @@ def concise(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
         stream.write(_line(diagnostic) + "\n")
 
 
-def full(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
+def _source_line(diagnostic: Diagnostic, sources: Mapping[str, str | bytes]) -> str:
+    if diagnostic.cell is not None:
+        return ""
+    source = sources.get(diagnostic.path)
+    if source is None:
+        return linecache.getline(diagnostic.path, diagnostic.line).rstrip("\r\n")
+    if isinstance(source, bytes):
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+            source = source.decode(encoding, "replace")
+        except (SyntaxError, LookupError):
+            return ""
+    # Universal newlines only (\n, \r\n, \r), as line numbers count them; str.splitlines
+    # would also split at form feeds.
+    lines = io.StringIO(source, newline=None).readlines()
+    return lines[diagnostic.line - 1].rstrip("\n") if 0 < diagnostic.line <= len(lines) else ""
+
+
+def full(diagnostics: Sequence[Diagnostic], stream: TextIO,
+         sources: Mapping[str, str | bytes] | None = None) -> None:
+    """`sources`: text by path where positions do not refer to the file on disk (a fix not
+    written, stdin)."""
     for diagnostic in diagnostics:
         stream.write(_line(diagnostic) + "\n")
-        source = "" if diagnostic.cell is not None else \
-            linecache.getline(diagnostic.path, diagnostic.line).rstrip("\r\n")
+        source = _source_line(diagnostic, sources or {})
         if source.strip():
             gutter = f"{diagnostic.line:>5} | "
             stream.write(f"{gutter}{source}\n")
