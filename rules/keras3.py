@@ -118,7 +118,7 @@ leave the call reported but unfixed.
 
     def on_module(self, ctx: Context) -> None:
         for node, call in _method_calls(ctx, {"add_variable"}):
-            if not _is_keras(ctx.object_types(_receiver(node))):
+            if not _keras2_add_variable(call) or not _is_keras(ctx.object_types(_receiver(node))):
                 continue
             message = ("Keras 3's `add_variable` takes (shape, initializer, ...): use "
                        "`add_weight` with keyword arguments")
@@ -128,6 +128,16 @@ leave the call reported but unfixed.
                 continue
             ctx.report(node, message, [Edit(node, node.with_changes(attr=cst.Name("add_weight"))),
                                        *_replace_args(call, args)])
+
+
+def _keras2_add_variable(call: cst.Call) -> bool:
+    """Keras 2's (name, shape, ...) order, not Keras 3's add_variable(shape, initializer, ...)."""
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    keywords = {a.keyword.value for a in call.args if a.keyword is not None}
+    if positional and _string_value(positional[0].value) is not None:
+        return True
+    has_initializer = len(positional) >= 2 or "initializer" in keywords
+    return not has_initializer or bool(keywords - _KERAS3_ADD_WEIGHT)
 
 
 def _replace_args(call: cst.Call, args: list[cst.Arg]) -> list[Edit]:
@@ -813,44 +823,58 @@ cleaner.
         return False
 
     def _tensor_test(self, ctx: Context, method: cst.FunctionDef):
+        """The first `if`/`while` test in `call` that is a tensor, as far as can be seen."""
         params = {p.name.value for p in method.params.params} - self._PYTHON_VALUED
         found = []
+
+        def tensor_valued(test) -> bool:
+            for node in _operands(test):
+                if isinstance(node, cst.Call):
+                    name = ctx.qualified_name(node.func) or ""
+                    if name.startswith("tensorflow.") and not name.startswith(KERAS):
+                        return True
+                elif isinstance(node, cst.Comparison):
+                    operands = [node.left, *(c.comparator for c in node.comparisons)]
+                    numeric = all(isinstance(c.operator, _ORDERING) for c in node.comparisons)
+                    if numeric and any(isinstance(o, cst.Name) and o.value in params
+                                       for o in operands):
+                        return True
+            return False
 
         class Finder(cst.CSTVisitor):
             def visit_FunctionDef(self, node):
                 return node is method
 
             def visit_If(self, node):
-                self._check(node.test)
+                if tensor_valued(node.test):
+                    found.append(node.test)
 
             def visit_While(self, node):
-                self._check(node.test)
-
-            def _check(self, test):
-                for inner in _names_and_calls(test):
-                    if isinstance(inner, cst.Name) and inner.value in params:
-                        found.append(test)
-                        return
-                    if isinstance(inner, cst.Call):
-                        name = ctx.qualified_name(inner.func) or ""
-                        if name.startswith("tensorflow.") and not name.startswith(KERAS):
-                            found.append(test)
-                            return
+                if tensor_valued(node.test):
+                    found.append(node.test)
 
         method.visit(Finder())
         return found[0] if found else None
 
 
-def _names_and_calls(node: cst.CSTNode):
-    """Names and calls inside an expression, not looking into attribute names."""
+_ORDERING = (cst.LessThan, cst.GreaterThan, cst.LessThanEqual, cst.GreaterThanEqual, cst.Equal,
+             cst.NotEqual)
+# Python-valued questions about a tensor (its shape, type, length) are fine in Keras 3.
+_PYTHON_QUESTIONS = {"isinstance", "len", "hasattr", "getattr", "callable", "type"}
+
+
+def _operands(node: cst.CSTNode):
+    """Calls and comparisons in a test, not looking into attributes or Python-valued calls."""
     pending = [node]
     while pending:
         current = pending.pop()
-        if isinstance(current, (cst.Name, cst.Call)):
-            yield current
         if isinstance(current, cst.Attribute):
-            pending.append(current.value)
             continue
+        if isinstance(current, cst.Call) and isinstance(current.func, cst.Name) and \
+                current.func.value in _PYTHON_QUESTIONS:
+            continue
+        if isinstance(current, (cst.Call, cst.Comparison)):
+            yield current
         pending.extend(current.children)
 
 

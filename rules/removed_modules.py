@@ -167,6 +167,53 @@ never calls `app.run`, are reported by TFM103.
                         f"`{shown}` was removed in TF2: use `absl.flags`", "absl.flags")
 
 
+# Flags that absl itself defines once absl.logging / absl.app are imported.
+ABSL_FLAGS = frozenset({
+    "alsologtostderr", "log_dir", "logger_levels", "logtostderr", "only_check_args", "pdb",
+    "pdb_post_mortem", "profile_file", "run_with_pdb", "run_with_profiling",
+    "showprefixforinfo", "stderrthreshold", "use_cprofile_for_profiling", "v", "verbosity",
+    "help", "helpshort", "helpfull", "helpxml", "flagfile", "undefok",
+})
+
+
+class FlagNameTakenByAbsl(Rule):
+    code = "TFM106"
+    name = "flag-name-taken-by-absl"
+    summary = "A flag defined with a name absl already uses (`log_dir`, `verbosity`, ...)."
+    prefilter = ("tensorflow", "absl")
+    doc = """
+## Why
+absl defines its own flags (`log_dir`, `logtostderr`, `verbosity`, `v`, `stderrthreshold`,
+`pdb`, `help`, ...) as soon as `absl.logging` or `absl.app` is imported. TensorFlow 2 imports
+absl, so a program that defines a flag of the same name stops at import with
+`DuplicateFlagError` — with or without migrating.
+
+## What to do
+Rename the flag (`log_dir` → `logdir` or `output_dir`) and its uses (`FLAGS.log_dir`), or
+reuse absl's flag instead of defining one.
+"""
+    examples = (
+        Valid("from absl import flags\n\nflags.DEFINE_string('logdir', '/tmp/logs', 'where')\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "tf.flags.DEFINE_string('log_dir', '/tmp/logs', 'where')\n"),
+        Invalid("from absl import flags\n\nflags.DEFINE_integer('verbosity', 0, 'v')\n"),
+    )
+
+    def on_module(self, ctx: Context) -> None:
+        for call in ctx.module_calls():
+            name = ctx.qualified_name(call.func) or ""
+            module, _, function = name.rpartition(".")
+            if module not in ("tensorflow.flags", "absl.flags") or \
+                    not function.startswith("DEFINE") or not call.args:
+                continue
+            first = call.args[0]
+            flag = first.value.evaluated_value if isinstance(first.value, cst.SimpleString) \
+                else None
+            if flag in ABSL_FLAGS:
+                ctx.report(first, f"absl already defines the flag `{flag}`: defining it again "
+                                  "raises DuplicateFlagError at import; rename it")
+
+
 class FlagsReadBeforeParsing(Rule):
     code = "TFM103"
     name = "flags-read-before-parsing"
@@ -205,7 +252,7 @@ Read flags inside `main`, which `app.run` calls after parsing. In a module witho
             for flags in self._FLAGS:
                 if qualname.startswith(flags + "."):
                     name = qualname[len(flags) + 1:].split(".")[0]
-                    if name not in self._FLAGVALUES_API:
+                    if name not in self._FLAGVALUES_API and not name.startswith("__"):
                         reads.append((node, name))
         if not reads:
             return
@@ -281,9 +328,17 @@ standard library constant of the same value. `get_verbosity()` becomes
 level.
 
 ## Caveats
-A level given as a variable cannot be mapped and is reported without a fix.
-`tf.logging.fatal` only logged; absl's `logging.fatal` logs and then aborts the process, so
-that fix is unsafe. Messages now go through the `absl` logger, with absl's line prefix.
+- A level given as a variable cannot be mapped and is reported without a fix; so is a level
+  constant assigned to a name (`level = tf.logging.WARN`), since the name may feed absl or
+  Python's logging later.
+- `tf.logging.fatal` only logged; absl's `logging.fatal` logs and then aborts the process.
+  The same holds for any record at FATAL (`log(FATAL, ...)`, `log_if`, `log_every_n`,
+  `log_first_n` with a FATAL level): those fixes are unsafe.
+- Messages go through the `absl` logger, with absl's line prefix.
+- TF's `log_every_n`/`log_first_n` counted per first caller outside the calling file, so in a
+  one-file program all such calls shared one counter; absl counts per call site.
+- Under `app.run`, absl's `set_verbosity` also sets the root logger's level, so other
+  libraries' records at that level appear too; TF's only set the `tensorflow` logger.
 """
     examples = (
         Valid("from absl import logging\n\nlogging.info('x')\n"),
@@ -302,6 +357,9 @@ that fix is unsafe. Messages now go through the `absl` logger, with absl's line 
             "from absl import logging\n\nlogging.set_verbosity(logging.INFO)\n"
             "logging.vlog(10, 'v')\n"),
         Invalid("import tensorflow as tf\n\ndef f(level):\n    tf.logging.set_verbosity(level)\n"),
+        Invalid("import tensorflow as tf\n\nlevel = tf.logging.WARN\n"),
+        Invalid("import tensorflow as tf\n\ntf.logging.log(tf.logging.FATAL, 'stop')\n",
+                "from absl import logging\n\nlogging.log(logging.FATAL, 'stop')\n", unsafe=True),
         Invalid("import tensorflow as tf\n\ntf.logging.fatal('bad')\n",
                 "from absl import logging\n\nlogging.fatal('bad')\n", unsafe=True),
     )
@@ -345,12 +403,21 @@ that fix is unsafe. Messages now go through the `absl` logger, with absl's line 
             ctx.report(ref.node, f"{removed}: use the matching `absl.logging` function")
 
     def _constant(self, ref, ctx, name, node, local, removed) -> None:
-        if _is_level_argument(ctx, node):
+        call_name = _level_function(ctx, node)
+        if call_name is not None:
             replacement = f"{local}.{_CONSTANTS[name]}"
-            ctx.report(ref.node, f"{removed}: use `absl.logging.{_CONSTANTS[name]}` "
-                                 "(absl levels differ in value, mapped by name)",
-                       [Edit(node, cst.parse_expression(replacement))],
-                       imports=("absl.logging",))
+            aborts = name == "FATAL" and call_name != "set_verbosity"
+            message = (f"{removed}: use `absl.logging.{_CONSTANTS[name]}` (absl levels differ "
+                       "in value, mapped by name)")
+            if aborts:
+                message += "; absl aborts the process after a FATAL record, TF only logged it"
+            ctx.report(ref.node, message, [Edit(node, cst.parse_expression(replacement))],
+                       FixSafety.UNSAFE if aborts else None, imports=("absl.logging",))
+        elif isinstance(ctx.statement_of(node), cst.Assign) and ctx.statement_of(node).value is node:
+            # `level = tf.logging.INFO` may feed absl or Python logging later: a person decides.
+            ctx.report(ref.node, f"{removed}: `{name}` is 20-style Python level here; pass "
+                                 f"`absl.logging.{_CONSTANTS[name]}` to absl functions and "
+                                 f"`logging.{_STDLIB_CONSTANTS[name]}` to Python's logging")
         else:
             std = ctx.import_name("logging")
             ctx.report(ref.node, f"{removed}: the level {name} is Python's "
@@ -361,32 +428,48 @@ that fix is unsafe. Messages now go through the `absl` logger, with absl's line 
     def _level_call(self, ref, ctx, name, call, node, local, removed) -> None:
         level = call.args[0].value if call.args and not call.args[0].star else None
         edits = [Edit(node, cst.parse_expression(f"{local}.{name}"))]
+        safety = None
+        message = f"{removed}: use `absl.logging.{name}` (levels mapped by name)"
         if isinstance(level, cst.Integer):
-            value = standard_to_absl(int(level.value, 0))
-            if name == "set_verbosity" and int(level.value, 0) in _PY_LEVEL_NAMES:
-                text = f"{local}.{_PY_LEVEL_NAMES[int(level.value, 0)]}"
+            python_level = int(level.value, 0)
+            if name == "set_verbosity" and python_level in _PY_LEVEL_NAMES:
+                text = f"{local}.{_PY_LEVEL_NAMES[python_level]}"
             else:
-                text = str(value)
+                text = str(standard_to_absl(python_level))
             edits.append(Edit(level, cst.parse_expression(text)))
-        elif level is None or ctx.resolve(level) is None or not ctx.resolve(level).startswith(
-                "tensorflow.logging."):
+            if python_level >= 50 and name != "set_verbosity":
+                safety = FixSafety.UNSAFE
+        elif not _is_logging_constant(ctx, level):
             ctx.report(ref.node, f"{removed}: absl.logging.{name} takes absl levels (INFO=0), "
                                  "TF took Python levels (INFO=20); convert the level with "
                                  "`absl.logging.converter.standard_to_absl`")
             return
-        ctx.report(ref.node, f"{removed}: use `absl.logging.{name}` (levels mapped by name)",
-                   edits, imports=("absl.logging",))
+        elif ctx.resolve(level).endswith(".FATAL") and name != "set_verbosity":
+            safety = FixSafety.UNSAFE
+        if safety is FixSafety.UNSAFE:
+            message += "; absl aborts the process after a FATAL record, TF only logged it"
+        ctx.report(ref.node, message, edits, safety, imports=("absl.logging",))
 
 
-def _is_level_argument(ctx: Context, node: cst.CSTNode) -> bool:
-    """Whether `node` is the level argument of a tf.logging / absl.logging level function."""
+def _is_logging_constant(ctx: Context, node) -> bool:
+    """`tf.logging.INFO` written out (not a variable that happens to hold it)."""
+    if not isinstance(node, cst.Attribute):
+        return False
+    name = ctx.resolve(node) or ""
+    return name.startswith("tensorflow.logging.") and name.rsplit(".", 1)[-1] in _CONSTANTS
+
+
+def _level_function(ctx: Context, node: cst.CSTNode) -> str | None:
+    """The tf.logging / absl.logging function whose level argument `node` is, if any."""
     arg = ctx.parent(node)
     call = ctx.parent(arg) if isinstance(arg, cst.Arg) else None
     if not isinstance(call, cst.Call) or not call.args or call.args[0] is not arg:
-        return False
+        return None
     name = ctx.qualified_name(call.func) or ""
     module, _, function = name.rpartition(".")
-    return module in ("tensorflow.logging", "absl.logging") and function in _LEVEL_FIRST
+    if module in ("tensorflow.logging", "absl.logging") and function in _LEVEL_FIRST:
+        return function
+    return None
 
 
 # -- tf.gfile ---------------------------------------------------------------------------------

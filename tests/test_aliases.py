@@ -26,7 +26,6 @@ def fixed(source: str) -> str | None:
     "from tensorflow.compat import v1 as tf\ntf.logging.info('x')\n",
     "from tensorflow import logging\nlogging.info('x')\n",
     "from tensorflow.compat.v1 import logging\nlogging.info('x')\n",
-    "from tensorflow.python.platform import tf_logging as logging\nlogging.info('x')\n",
     "import tensorflow as tf\nlog = tf.logging\nlog.info('x')\n",
     "try:\n    import tensorflow.compat.v1 as tf\nexcept ImportError:\n    import tensorflow as tf\n"
     "tf.logging.info('x')\n",
@@ -34,7 +33,7 @@ def fixed(source: str) -> str | None:
     "def f():\n    import tensorflow as tf\n    tf.logging.info('x')\n",
     "import tensorflow as tf\nclass A:\n    tf = 1\n    def m(self):\n        tf.logging.info('x')\n",
 ], ids=["as-tf", "compat-v1", "plain", "plain-compat", "from-compat", "from-tf", "from-compat-v1",
-        "internal-module", "module-alias", "try-fallback", "none-fallback", "in-function",
+        "module-alias", "try-fallback", "none-fallback", "in-function",
         "class-scope"])
 def test_every_import_form_is_resolved(source):
     assert "TFM104" in [code for _, code in findings(source)]
@@ -55,8 +54,10 @@ def test_every_import_form_is_resolved(source):
     "import tensorflow as tf\nf = lambda tf: tf.logging.info('x')\n",
     "from . import tensorflow\ntensorflow.logging.info('x')\n",
     "# tensorflow is mentioned only in a comment\nlogging.info('x')\n",
+    "from tensorflow.python.platform import tf_logging as logging\nlogging.info('x')\n",
 ], ids=["other-module", "rebound", "parameter", "local-assignment", "for-target", "with-target",
-        "unrelated-name", "comprehension", "lambda-parameter", "relative-import", "comment"])
+        "unrelated-name", "comprehension", "lambda-parameter", "relative-import", "comment",
+        "internal-module-still-in-tf2"])
 def test_names_that_are_not_tensorflow_are_left_alone(source):
     assert findings(source) == []
     assert fixed(source) is None
@@ -71,3 +72,8 @@ def test_shadowing_is_per_scope():
 def test_global_declaration_binds_module_scope():
     source = ("import tensorflow as tf\n\ndef f():\n    global tf\n    tf.logging.info('a')\n")
     assert findings(source) == [(5, "TFM104")]
+
+
+def test_del_does_not_hide_earlier_uses():
+    source = "import tensorflow as tf\ntf.logging.info('b')\ndel tf\n"
+    assert findings(source) == [(2, "TFM104")]

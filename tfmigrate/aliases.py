@@ -14,13 +14,9 @@ from typing import Iterator
 import libcst as cst
 
 # Internal module paths that old code imports directly, mapped to the public TF1 name.
-# `tf.app.flags` is the very module `tf.flags` is.
+# `tf.app.flags` is the very module `tf.flags` is. Internal paths such as
+# `tensorflow.python.platform.tf_logging` still exist in TF 2.21, so they are not TF1 names.
 _INTERNAL_MODULES = {
-    "tensorflow.python.keras": "tensorflow.keras",
-    "tensorflow.python.platform.flags": "tensorflow.flags",
-    "tensorflow.python.platform.tf_logging": "tensorflow.logging",
-    "tensorflow.python.platform.gfile": "tensorflow.gfile",
-    "tensorflow.python.platform.app": "tensorflow.app",
     "tensorflow.app.flags": "tensorflow.flags",
 }
 
@@ -266,10 +262,6 @@ class Collector(cst.CSTVisitor):
         return True
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> bool:
-        self._bind_target(node.target)
-        return True
-
-    def visit_Del(self, node: cst.Del) -> bool:
         self._bind_target(node.target)
         return True
 
