@@ -218,3 +218,41 @@ def test_results_are_picklable():
 
     result = fix(TF1)
     assert pickle.loads(pickle.dumps(result)) == result
+
+
+def _sample_sources(count: int = 40):
+    """Real modules from installed packages (keras, libcst, click): varied, modern syntax."""
+    import importlib.util
+    import random
+    from pathlib import Path
+
+    files = []
+    for package in ("keras", "libcst", "click", "tensorflow"):
+        spec = importlib.util.find_spec(package)
+        if spec and spec.submodule_search_locations:
+            root = Path(next(iter(spec.submodule_search_locations)))
+            files += sorted(root.rglob("*.py"))[:400]
+    random.Random(0).shuffle(files)
+    return files[:count]
+
+
+def test_token_positions_equal_libcst_positions():
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from tfmigrate.aliases import Collector
+
+    checked = 0
+    for path in _sample_sources():
+        text = path.read_text(encoding="utf-8")
+        module = cst.parse_module(text)
+        collector = Collector()
+        module.visit(collector)
+        nodes = [chain.node for chain in collector.chains]
+        fast = engine._positions(module, nodes, collector, text)
+        exact = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        for node in nodes:
+            where = exact[node]
+            assert fast[node] == ((where.start.line, where.start.column),
+                                  (where.end.line, where.end.column)), (path, module.code_for_node(node))
+            checked += 1
+    assert checked > 1000

@@ -130,6 +130,9 @@ class Collector(cst.CSTVisitor):
         self.other_attributes: list[cst.Attribute] = []  # `f().x`: bases that are not names
         self._methods: list[tuple[cst.ClassDef, str] | None] = []
         self.mentions_tensorflow_import = False
+        # Every Name in source order (outside f-strings), to place findings by tokens.
+        self.names: list[cst.Name] = []
+        self._fstring_depth = 0
         self._stack: list[cst.CSTNode] = []
         self._scope_of: dict[cst.CSTNode, Scope] = {}
 
@@ -138,6 +141,11 @@ class Collector(cst.CSTVisitor):
         if self._stack:
             self.parents[node] = self._stack[-1]
         self._stack.append(node)
+        if type(node) is cst.Name:
+            if not self._fstring_depth:
+                self.names.append(node)
+        elif type(node) is cst.FormattedString:
+            self._fstring_depth += 1
         if isinstance(node, _SCOPE_NODES):
             self._enter_scope(node)
         if isinstance(node, cst.FunctionDef):
@@ -157,6 +165,8 @@ class Collector(cst.CSTVisitor):
     def on_leave(self, original_node: cst.CSTNode) -> None:
         # libcst calls on_leave even when on_visit declined the children.
         self._stack.pop()
+        if type(original_node) is cst.FormattedString:
+            self._fstring_depth -= 1
         if isinstance(original_node, cst.FunctionDef):
             self._methods.pop()
         if original_node in self._scope_of:
@@ -178,8 +188,21 @@ class Collector(cst.CSTVisitor):
         self.scopes.append(self.scope)
 
     # -- bindings --------------------------------------------------------------------------
+    def _record_names(self, *nodes) -> None:
+        """Names of a subtree this walk does not enter, in source order."""
+        if self._fstring_depth:
+            return
+        for node in nodes:
+            if node is None:
+                continue
+            found = chain_of(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+            if found is not None:
+                self.names.extend(level if isinstance(level, cst.Name) else level.attr
+                                  for level in found[0])
+
     def visit_Import(self, node: cst.Import) -> bool:
         for alias in node.names:
+            self._record_names(alias.name, alias.asname.name if alias.asname else None)
             full = _module_name(alias.name)
             if is_tensorflow(full):
                 self.mentions_tensorflow_import = True
@@ -195,9 +218,11 @@ class Collector(cst.CSTVisitor):
         relative = bool(node.relative)
         if is_tensorflow(module):
             self.mentions_tensorflow_import = True
+        self._record_names(node.module)
         if isinstance(node.names, cst.ImportStar):
             return False
         for alias in node.names:
+            self._record_names(alias.name, alias.asname.name if alias.asname else None)
             name = alias.name.value if isinstance(alias.name, cst.Name) else _module_name(alias.name)
             bound = alias.asname.name.value if alias.asname is not None else name
             self.scope.bind(bound, None if relative else f"{module}.{name}")
@@ -209,6 +234,7 @@ class Collector(cst.CSTVisitor):
 
     def visit_Global(self, node: cst.Global) -> bool:
         self.scope.global_names.update(n.name.value for n in node.names)
+        self._record_names(*(n.name for n in node.names))
         return False
 
     def visit_Assign(self, node: cst.Assign) -> bool:
@@ -281,6 +307,7 @@ class Collector(cst.CSTVisitor):
             self.other_attributes.append(node)
             return True
         levels, parts = found
+        self._record_names(node)
         for inner, outer in zip(levels, levels[1:]):
             self.parents[inner] = outer
         self.chains.append(Chain(node, levels, parts, self.scope))
@@ -288,9 +315,10 @@ class Collector(cst.CSTVisitor):
 
     def visit_Name(self, node: cst.Name) -> bool:
         parent = self._stack[-2] if len(self._stack) > 1 else None
-        if isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Param)) or (
+        if (isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Param))
+                and parent.name is node) or (
             isinstance(parent, cst.Arg) and parent.keyword is node
-        ):
+        ) or (isinstance(parent, cst.Attribute) and parent.attr is node):
             return False
         self.chains.append(Chain(node, [node], [node.value], self.scope))
         return False

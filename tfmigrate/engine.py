@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import io
+import keyword
 import re
 import tokenize
 import traceback
@@ -17,7 +18,7 @@ from typing import Iterable, Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from tfmigrate.aliases import AliasTable, Collector, is_tensorflow
+from tfmigrate.aliases import AliasTable, Collector, chain_of, is_tensorflow
 from tfmigrate.config import Settings
 from tfmigrate.context import Context, Reference
 from tfmigrate.rule import Finding, FixSafety, Rule
@@ -113,7 +114,7 @@ def migrate(source: str | bytes, path: str, settings: Settings, *, fix: bool = F
         else:
             analysis = _analyze(module, rules, settings.unsafe_fixes)
             result.diagnostics = _diagnostics(module, analysis.findings, path, suppressions,
-                                              settings.unsafe_fixes)
+                                              settings.unsafe_fixes, analysis.collector, text)
     except _FixFailure as failure:
         result.diagnostics = [d for d in result.diagnostics if d.code not in _INTERNAL_CODES]
         result.fixed_source = None
@@ -217,25 +218,84 @@ def _applicable(finding: Finding, unsafe_fixes: bool) -> bool:
 
 
 def _diagnostics(module: cst.Module, findings: Iterable[Finding], path: str,
-                 suppressions: "Suppressions", unsafe_fixes: bool) -> list[Diagnostic]:
+                 suppressions: "Suppressions", unsafe_fixes: bool,
+                 collector: Collector | None = None, text: str | None = None) -> list[Diagnostic]:
     findings = list(findings)
     if not findings:
         return []
-    positions = _positions(module)
+    positions = _positions(module, [f.node for f in findings], collector, text)
     out = []
     for finding in findings:
-        where = positions[finding.node]
-        line, column = where.start.line, where.start.column + 1
+        (line, column), (end_line, end_column) = positions[finding.node]
         if suppressions.suppressed(line, finding.rule.code):
             continue
-        out.append(Diagnostic(path, line, column, where.end.line, where.end.column + 1,
+        out.append(Diagnostic(path, line, column + 1, end_line, end_column + 1,
                               finding.rule.code, finding.message, finding.safety.value,
                               _applicable(finding, unsafe_fixes)))
     return out
 
 
-def _positions(module: cst.Module):
-    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+_KEYWORDS = frozenset(keyword.kwlist) - {"True", "False", "None"}
+
+
+def _positions(module: cst.Module, nodes: Sequence[cst.CSTNode], collector: Collector | None,
+               text: str | None) -> dict:
+    """Start and end (line, 0-based column) of each node.
+
+    libcst's PositionProvider regenerates the whole module with bookkeeping for every node,
+    several times the cost of parsing. Python's tokenizer gives every name's position at a
+    fraction of that; the walk recorded the Name nodes in the same order, and a node spans
+    from its first name to its last. Where the two do not line up (new syntax, soft keywords)
+    or a node has no name, PositionProvider decides.
+    """
+    if collector is not None and text is not None:
+        names = _name_positions(text, collector.names)
+        if names is not None:
+            found = {}
+            for node in nodes:
+                first, last = _first_and_last_name(node)
+                if first is None or first not in names or last not in names:
+                    break
+                found[node] = (names[first][0], names[last][1])
+            else:
+                return found
+    resolved = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return {node: ((resolved[node].start.line, resolved[node].start.column),
+                   (resolved[node].end.line, resolved[node].end.column)) for node in nodes}
+
+
+def _name_positions(text: str, names: Sequence[cst.Name]) -> dict | None:
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
+                  if t.type == tokenize.NAME and t.string not in _KEYWORDS]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    if len(tokens) != len(names):
+        return None
+    positions = {}
+    for token, name in zip(tokens, names):
+        if token.string != name.value:
+            return None
+        positions[name] = (token.start, token.end)
+    return positions
+
+
+def _first_and_last_name(node: cst.CSTNode):
+    found = chain_of(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+    if found is not None:
+        first = found[0][0]
+        last = found[0][-1]
+        return first, last if isinstance(last, cst.Name) else last.attr
+    names = [n for n in _walk(node) if type(n) is cst.Name]
+    return (names[0], names[-1]) if names else (None, None)
+
+
+def _walk(node: cst.CSTNode):
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(reversed(current.children))
 
 
 # -- fixing --------------------------------------------------------------------------------
@@ -255,7 +315,8 @@ def _fix(module: cst.Module, text: str, encoding: str | None, rules: Sequence[ty
             original_collector = analysis.collector
         fixable = [f for f in analysis.findings if _applicable(f, unsafe)]
         if fixable and suppressions.any:
-            fixable = _unsuppressed(current, fixable, suppressions)
+            fixable = _unsuppressed(current, fixable, suppressions, analysis.collector,
+                                    current_text)
         if not fixable:
             break
         applied, new_module = _apply(current, fixable, analysis)
@@ -284,13 +345,13 @@ def _fix(module: cst.Module, text: str, encoding: str | None, rules: Sequence[ty
             result.fixed_source = current_text
     # Every applicable finding still present is suppressed; _diagnostics drops those.
     result.diagnostics = _diagnostics(current, analysis.findings, result.path, suppressions,
-                                      unsafe)
+                                      unsafe, analysis.collector, current_text)
 
 
-def _unsuppressed(module, findings, suppressions):
-    positions = _positions(module)
+def _unsuppressed(module, findings, suppressions, collector, text):
+    positions = _positions(module, [f.node for f in findings], collector, text)
     return [f for f in findings
-            if not suppressions.suppressed(positions[f.node].start.line, f.rule.code)]
+            if not suppressions.suppressed(positions[f.node][0][0], f.rule.code)]
 
 
 def _reparse(text: str, applied: Sequence[Finding]) -> cst.Module:
