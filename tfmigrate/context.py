@@ -231,6 +231,10 @@ class Context:
         return any(isinstance(s, cst.FunctionDef) and s.name.value == name
                    for s in self.module.body)
 
+    def module_imports(self) -> set[str]:
+        """Qualified names (as written, not canonical) the module imports at its top level."""
+        return {bound for _, bound in self._table.imports_of(self._collector.module_scope)}
+
     def import_name(self, qualname: str, replaces: str | None = None,
                     preferred: str | None = None) -> str:
         """The local name under which `qualname` (a module or object) can be used.
