@@ -256,3 +256,16 @@ def test_token_positions_equal_libcst_positions():
                                   (where.end.line, where.end.column)), (path, module.code_for_node(node))
             checked += 1
     assert checked > 1000
+
+
+def test_fast_walk_sees_what_libcst_visit_sees():
+    from tfmigrate.aliases import Collector, walk
+
+    for path in _sample_sources(25):
+        module = cst.parse_module(path.read_text(encoding="utf-8"))
+        by_libcst, by_walk = Collector(), Collector()
+        module.visit(by_libcst)
+        walk(module, by_walk)
+        assert [id(n) for n in by_walk.names] == [id(n) for n in by_libcst.names], path
+        assert [id(c.node) for c in by_walk.chains] == [id(c.node) for c in by_libcst.chains]
+        assert len(by_walk.scopes) == len(by_libcst.scopes)

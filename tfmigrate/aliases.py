@@ -8,10 +8,15 @@ TensorFlow code: imports at any depth, `x = tf.some.module` aliases, and every o
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
 import libcst as cst
+from libcst._nodes import op as _op_nodes
+from libcst._nodes import whitespace as _whitespace_nodes
 
 # Internal module paths that old code imports directly, mapped to the public TF1 name.
 # `tf.app.flags` is the very module `tf.flags` is. Internal paths such as
@@ -111,8 +116,69 @@ def _module_name(node: cst.BaseExpression) -> str:
     return dotted(node) or ""
 
 
-_SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp,
-                cst.DictComp, cst.GeneratorExp)
+_SCOPE_TYPES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp,
+                          cst.SetComp, cst.DictComp, cst.GeneratorExp})
+_HANDLERS: dict[tuple[type, type], object] = {}
+
+
+def _handler(visitor: type, kind: type):
+    """The visitor's `visit_<Kind>` method, looked up once per node type."""
+    key = (visitor, kind)
+    if key not in _HANDLERS:
+        _HANDLERS[key] = getattr(visitor, f"visit_{kind.__name__}", None)
+    return _HANDLERS[key]
+
+
+# -- a fast read-only walk --------------------------------------------------------------------
+#
+# libcst's `visit` rebuilds every node even for a read-only visitor, which costs about four
+# times the parse. This walk only reads: it follows each node type's fields in the order libcst
+# visits them (read once from its `_visit_and_replace_children`), skips whitespace and
+# punctuation, and calls the visitor's on_visit/on_leave like libcst does.
+
+_SKIPPED_MODULES = {_op_nodes.__name__, _whitespace_nodes.__name__}
+_FIELD = re.compile(r'visit_\w+\(\s*self,\s*"(\w+)"')
+_ORDER: dict[type, tuple[str, ...]] = {}
+
+
+def _field_order(kind: type) -> tuple[str, ...]:
+    order = _ORDER.get(kind)
+    if order is None:
+        try:
+            order = tuple(_FIELD.findall(inspect.getsource(kind._visit_and_replace_children)))
+        except (OSError, TypeError):
+            order = ()
+        if not order:
+            order = tuple(f.name for f in dataclasses.fields(kind))
+        _ORDER[kind] = order
+    return order
+
+
+def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out = []
+    for name in _field_order(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            if type(value).__module__ not in _SKIPPED_MODULES:
+                out.append(value)
+        elif isinstance(value, (tuple, list)):
+            out.extend(v for v in value if isinstance(v, cst.CSTNode)
+                       and type(v).__module__ not in _SKIPPED_MODULES)
+    return out
+
+
+def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """Visit `root` read-only, in source order, like `root.visit(visitor)` does."""
+    stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            visitor.on_leave(node)
+            continue
+        descend = visitor.on_visit(node)
+        stack.append((node, True))
+        if descend:
+            stack.extend((child, False) for child in reversed(_children(node)))
 
 
 class Collector(cst.CSTVisitor):
@@ -138,21 +204,24 @@ class Collector(cst.CSTVisitor):
 
     # -- generic bookkeeping -------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if self._stack:
-            self.parents[node] = self._stack[-1]
-        self._stack.append(node)
-        if type(node) is cst.Name:
+        stack = self._stack
+        if stack:
+            self.parents[node] = stack[-1]
+        stack.append(node)
+        kind = type(node)
+        if kind is cst.Name:
             if not self._fstring_depth:
                 self.names.append(node)
-        elif type(node) is cst.FormattedString:
+        elif kind is cst.FormattedString:
             self._fstring_depth += 1
-        if isinstance(node, _SCOPE_NODES):
+        elif kind in _SCOPE_TYPES:
             self._enter_scope(node)
-        if isinstance(node, cst.FunctionDef):
-            self._methods.append(self._receiver(node))
-        elif isinstance(node, cst.ClassDef):
-            self.classes.append(node)
-        return super().on_visit(node)
+            if kind is cst.FunctionDef:
+                self._methods.append(self._receiver(node))
+            elif kind is cst.ClassDef:
+                self.classes.append(node)
+        handler = _handler(type(self), kind)
+        return handler is None or handler(self, node) is not False
 
     def _receiver(self, node: cst.FunctionDef) -> tuple[cst.ClassDef, str] | None:
         """(class, name of `self`) when `node` is a method."""
@@ -165,11 +234,12 @@ class Collector(cst.CSTVisitor):
     def on_leave(self, original_node: cst.CSTNode) -> None:
         # libcst calls on_leave even when on_visit declined the children.
         self._stack.pop()
-        if type(original_node) is cst.FormattedString:
+        kind = type(original_node)
+        if kind is cst.FormattedString:
             self._fstring_depth -= 1
-        if isinstance(original_node, cst.FunctionDef):
-            self._methods.pop()
-        if original_node in self._scope_of:
+        elif kind in _SCOPE_TYPES:
+            if kind is cst.FunctionDef:
+                self._methods.pop()
             self.scope = self._scope_of.pop(original_node)
 
     def _enter_scope(self, node: cst.CSTNode) -> None:

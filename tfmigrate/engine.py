@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from tfmigrate.aliases import AliasTable, Collector, chain_of, is_tensorflow
+from tfmigrate.aliases import AliasTable, Collector, chain_of, is_tensorflow, walk
 from tfmigrate.config import Settings
 from tfmigrate.context import Context, Reference
 from tfmigrate.rule import Finding, FixSafety, Rule
@@ -177,7 +177,7 @@ def _analyze(module: cst.Module, rule_classes: Sequence[type[Rule]],
              unsafe_fixes: bool) -> Analysis:
     rules = [rule() for rule in rule_classes]  # fresh per pass: rules may keep module state
     collector = Collector()
-    module.visit(collector)
+    walk(module, collector)
     table = AliasTable(collector)
     ctx = Context(module, collector, table, unsafe_fixes)
     exact: dict[str, list[Rule]] = {}
