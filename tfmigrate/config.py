@@ -5,8 +5,10 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import re
 import sys
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -55,40 +57,55 @@ class Settings:
 
     def enabled_codes(self, path: str | None = None) -> frozenset[str]:
         """Codes active for `path`: the most specific matching selector decides."""
-        ignores = list(self.ignore)
-        if path is not None:
+        extra: tuple[str, ...] = ()
+        if path is not None and self.per_file_ignores:
             rel = _relative(path, self.root)
-            for pattern, codes in self.per_file_ignores:
-                if _matches(rel, pattern):
-                    ignores.extend(codes)
-        selects = list(self.select) + list(self.extend_select)
-        enabled = set()
-        for code in self.known_codes:
-            best_select = max((len(s) for s in selects if _selects(s, code)), default=-1)
-            best_ignore = max((len(s) for s in ignores if _selects(s, code)), default=-1)
-            if code.startswith(TOOL_PREFIX) and best_ignore < 0:
-                enabled.add(code)
-            elif best_select > best_ignore:
-                enabled.add(code)
-        return frozenset(enabled)
+            extra = tuple(code for pattern, codes in self.per_file_ignores
+                          if _matches(rel, pattern) for code in codes)
+        return _enabled(self.select + self.extend_select, self.ignore + extra, self.known_codes)
 
     def excluded(self, path: Path) -> bool:
+        names, paths = _exclusion_matchers(self.exclude + self.extend_exclude)
         rel = _relative(str(path), self.root)
-        parts = Path(rel).parts
-        for pattern in self.exclude + self.extend_exclude:
-            if any(fnmatch.fnmatch(part, pattern) for part in parts):
-                return True
-            if _matches(rel, pattern):
-                return True
-        return False
+        return any(names(part) for part in rel.split("/")) or bool(paths(rel))
 
     def fingerprint(self) -> str:
         data = asdict(self)
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
+@lru_cache(maxsize=256)
+def _enabled(selects: tuple[str, ...], ignores: tuple[str, ...],
+             known: tuple[str, ...]) -> frozenset[str]:
+    enabled = set()
+    for code in known:
+        best_select = max((len(s) for s in selects if _selects(s, code)), default=-1)
+        best_ignore = max((len(s) for s in ignores if _selects(s, code)), default=-1)
+        if code.startswith(TOOL_PREFIX) and best_ignore < 0:
+            enabled.add(code)
+        elif best_select > best_ignore:
+            enabled.add(code)
+    return frozenset(enabled)
+
+
+@lru_cache(maxsize=16)
+def _exclusion_matchers(patterns: tuple[str, ...]):
+    """(matcher for one path part, matcher for a relative path), compiled once."""
+    cleaned = [p.rstrip("/") for p in patterns if p.rstrip("/")]
+    never = re.compile(r"(?!)").match
+    names = [fnmatch.translate(p) for p in cleaned if "/" not in p]
+    whole = [fnmatch.translate(p) for p in cleaned] + [fnmatch.translate(p + "/*") for p in cleaned]
+    return (re.compile("|".join(names)).match if names else never,
+            re.compile("|".join(whole)).match if whole else never)
+
+
 def _selects(selector: str, code: str) -> bool:
     return selector == "ALL" or code.startswith(selector)
+
+
+@lru_cache(maxsize=4096)
+def _resolved(directory: str) -> Path:
+    return Path(directory).resolve()
 
 
 def located(path: str | Path) -> Path:
@@ -99,13 +116,13 @@ def located(path: str | Path) -> Path:
     """
     path = Path(path)
     if path.name in ("", ".", ".."):
-        return path.resolve()
-    return path.parent.resolve() / path.name
+        return _resolved(str(path))
+    return _resolved(str(path.parent)) / path.name
 
 
 def _relative(path: str, root: str) -> str:
     try:
-        return located(path).relative_to(Path(root).resolve()).as_posix()
+        return located(path).relative_to(_resolved(root)).as_posix()
     except (ValueError, OSError, RuntimeError):
         return Path(path).as_posix()
 

@@ -69,7 +69,7 @@ _INTERNAL_CODES = {"TFM904", "TFM905"}
 
 
 @lru_cache(maxsize=64)
-def _prefilter_tokens(rules: tuple[type[Rule], ...], as_bytes: bool) -> tuple:
+def _prefilter_tokens(rules: frozenset[type[Rule]], as_bytes: bool) -> tuple:
     tokens = sorted({token for rule in rules for token in rule.prefilter})
     return tuple(t.encode() for t in tokens) if as_bytes else tuple(tokens)
 
@@ -83,11 +83,10 @@ def migrate(source: str | bytes, path: str, settings: Settings, *, fix: bool = F
     encoded back the same way; as str it stays str.
     """
     result = Result(path)
+    if not needs_analysis(source, path, settings):
+        return result
     enabled = settings.enabled_codes(path)
     rules = [rule for rule in all_rules() if rule.code in enabled]
-    tokens = _prefilter_tokens(tuple(rules), isinstance(source, bytes))
-    if not any(token in source for token in tokens):
-        return result
     tool = _tool_rules()
     if isinstance(source, bytes):
         decoded = _decode(source)
@@ -129,6 +128,14 @@ def migrate(source: str | bytes, path: str, settings: Settings, *, fix: bool = F
                   f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})", enabled)
     result.diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
     return result
+
+
+def needs_analysis(source: str | bytes, path: str, settings: Settings) -> bool:
+    """Whether any enabled rule's prefilter token occurs in `source` (a byte scan)."""
+    enabled = settings.enabled_codes(path)
+    tokens = _prefilter_tokens(frozenset(r for r in all_rules() if r.code in enabled),
+                               isinstance(source, bytes))
+    return any(token in source for token in tokens)
 
 
 def _add_tool(result: Result, rule: type[Rule], message: str, enabled: frozenset[str],

@@ -10,9 +10,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tfmigrate import __version__
+from tfmigrate import __version__, notebooks
 from tfmigrate.config import Settings
-from tfmigrate.engine import Diagnostic, Result, migrate
+from tfmigrate.engine import Diagnostic, Result, migrate, needs_analysis
 from tfmigrate.files import WriteRefused, read, write_atomic
 
 CACHE_DIR = ".tfmigrate_cache"
@@ -26,6 +26,7 @@ class Job:
     fix: bool = False
     write: bool = False
     diff: bool = False
+    keep_text: bool = False  # keep the file's original bytes in the Outcome (for --report)
 
 
 @dataclass
@@ -36,6 +37,9 @@ class Outcome:
     written: bool = False
     cached: bool = False
     messages: list[str] = field(default_factory=list)
+    # The bytes read, kept for a file the fixes change when the job asks (`keep_text`); the
+    # new bytes are `result.fixed_source`.
+    original: bytes | None = None
 
 
 def run(jobs: list[Job], settings: Settings, workers: int = 0,
@@ -61,16 +65,22 @@ def process(job: Job, settings: Settings, cache: "Cache | None" = None) -> Outco
         diagnostic = Diagnostic(job.path, 1, 1, 1, 1, tool.UnreadableFile.code,
                                 f"cannot read file: {reason}")
         return Outcome(job.path, Result(job.path, [diagnostic]))
+    if not needs_analysis(raw, job.path, settings):
+        return Outcome(job.path, Result(job.path))  # cheaper than a cache look-up
     key = cache.key(job, raw) if cache is not None else None
     if key is not None:
         hit = cache.get(key)
         if hit is not None:
             return Outcome(job.path, hit, cached=True)
-    result = migrate(raw, job.path, settings, fix=job.fix)
+    notebook = notebooks.is_notebook(job.path)
+    result = (notebooks.migrate if notebook else migrate)(raw, job.path, settings, fix=job.fix)
     outcome = Outcome(job.path, result)
     if result.fixed_source is not None:
+        if job.keep_text:
+            outcome.original = raw
         if job.diff:
-            outcome.diff = unified_diff(job.path, raw, result.fixed_source)
+            outcome.diff = (notebooks.unified_diff if notebook else unified_diff)(
+                job.path, raw, result.fixed_source)
         if job.write:
             try:
                 write_atomic(Path(job.path), result.fixed_source, raw)
@@ -82,6 +92,7 @@ def process(job: Job, settings: Settings, cache: "Cache | None" = None) -> Outco
                                                         tool.FixFailed.code, message))
                 result.fixed_source = None
                 result.fixed_codes = []
+                outcome.original = None
     if key is not None and result.fixed_source is None and not result.internal_error:
         cache.put(key, result)
     return outcome
