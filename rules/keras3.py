@@ -633,30 +633,54 @@ _REMOVED_BACKEND = {
 }
 
 
+# Kept by TF 2.21's `tf.keras.backend` for old code, but absent from Keras 3's own
+# `keras.backend`: fine through `tf.keras`, gone through `import keras`.
+_TF_KERAS_ONLY_BACKEND = {
+    "get_value": "use `keras.ops.convert_to_numpy(x)` (or `x.numpy()`)",
+    "set_value": "use `x.assign(value)`",
+    "batch_get_value": "use `[keras.ops.convert_to_numpy(x) for x in xs]`",
+    "batch_set_value": "assign each variable: `x.assign(value)`",
+    "eval": "use `keras.ops.convert_to_numpy(x)`",
+    "variable": "use `keras.Variable(value)`",
+    "int_shape": "use `x.shape`",
+}
+
+
 class RemovedBackend(Rule):
     code = "TFM712"
     name = "keras-removed-backend"
     summary = "Session-era `keras.backend` functions are gone in Keras 3."
     prefilter = PREFILTER
-    references = tuple(f"{KERAS}.backend.{name}" for name in _REMOVED_BACKEND)
+    references = tuple(f"{KERAS}.backend.{name}"
+                       for name in [*_REMOVED_BACKEND, *_TF_KERAS_ONLY_BACKEND])
     doc = """
 ## Why
 Keras 3 removed the graph-mode backend API: `get_session`, `set_session`, `placeholder`,
 `function`, `learning_phase`, `set_learning_phase`, `manual_variable_initialization`.
 
+`get_value`, `set_value`, `batch_get_value`, `batch_set_value`, `eval`, `variable` and
+`int_shape` survive only in TF 2.21's `tf.keras.backend`; through `import keras` they are gone.
+
 ## What to do
 Each finding names the replacement: run eagerly, pass `training=` to calls, use
-`keras.Input`, call the model or a `tf.function` instead of `K.function`.
+`keras.Input`, call the model or a `tf.function` instead of `K.function`, `x.assign(v)` for
+`set_value`, `keras.ops.convert_to_numpy(x)` for `get_value`.
 """
     examples = (
-        Valid("import tensorflow as tf\n\ntf.keras.backend.clear_session()\n"),
+        Valid("import tensorflow as tf\n\ntf.keras.backend.clear_session()\n"
+              "lr = tf.keras.backend.get_value(opt.learning_rate)\n"),
         Invalid("import tensorflow as tf\n\nsess = tf.keras.backend.get_session()\n"),
+        Invalid("import keras\n\nlr = keras.backend.get_value(opt.learning_rate)\n"),
     )
 
     def on_reference(self, ref: Reference, ctx: Context) -> None:
         name = ref.qualname.rsplit(".", 1)[-1]
-        ctx.report(ref.node, f"`keras.backend.{name}` is gone in Keras 3: "
-                             f"{_REMOVED_BACKEND[name]}")
+        if name in _REMOVED_BACKEND:
+            ctx.report(ref.node, f"`keras.backend.{name}` is gone in Keras 3: "
+                                 f"{_REMOVED_BACKEND[name]}")
+        elif ref.written.startswith("keras."):
+            ctx.report(ref.node, f"Keras 3's `keras.backend` has no `{name}` (only TF's "
+                                 f"`tf.keras.backend` keeps it): {_TF_KERAS_ONLY_BACKEND[name]}")
 
 
 class LayerUpdates(Rule):

@@ -18,6 +18,7 @@ class Reference:
     chain: Chain
     names: list[str | None]  # canonical qualified name of each prefix of the chain
     via_alias: bool  # the chain starts at an `x = tf.some.module` alias, not an import
+    written: str = ""  # the full qualified name as imported, before canonicalisation
 
     @property
     def qualname(self) -> str:

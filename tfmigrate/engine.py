@@ -210,7 +210,9 @@ def _analyze(module: cst.Module, rule_classes: Sequence[type[Rule]],
                 interested.extend(prefixes.get(".".join(parts[:end]), ()))
             if not interested:
                 continue
-            ref = Reference(chain, names, table.is_alias_binding(chain.parts[0], chain.scope))
+            base = table.lookup(chain.parts[0], chain.scope)
+            ref = Reference(chain, names, table.is_alias_binding(chain.parts[0], chain.scope),
+                            ".".join([base, *chain.parts[1:]]))
             for rule in dict.fromkeys(interested):
                 ctx.rule = type(rule)
                 rule.on_reference(ref, ctx)
