@@ -591,20 +591,26 @@ method's order (the generator becomes `x`). `max_queue_size`, `workers` and
             ctx.report(node, message, [Edit(call, new_call)])
 
 
+_REDUCTIONS = {"AUTO": "sum_over_batch_size", "SUM_OVER_BATCH_SIZE": "sum_over_batch_size",
+               "SUM": "sum", "NONE": "none"}
+
+
 class ReductionAuto(Rule):
     code = "TFM711"
     name = "keras-reduction-auto"
     summary = "`Reduction.AUTO` is rejected by Keras 3 losses: use `SUM_OVER_BATCH_SIZE`."
     fix = FixSafety.SAFE
     prefilter = PREFILTER
-    references = (f"{KERAS}.losses.Reduction.AUTO",)
+    references = (f"{KERAS}.losses.Reduction.",)
     doc = """
 ## Why
 Keras 3 losses accept `'sum_over_batch_size'`, `'sum'`, `'none'`, ... but not `'auto'`, which
-Keras 2 resolved to sum-over-batch-size outside distribution strategies.
+Keras 2 resolved to sum-over-batch-size outside distribution strategies. Keras 3's own
+`keras.losses` has no `Reduction` class at all (TF 2.21's `tf.keras.losses` keeps a shim).
 
 ## What it becomes
-`tf.keras.losses.Reduction.SUM_OVER_BATCH_SIZE`, the value `AUTO` meant.
+`tf.keras.losses.Reduction.SUM_OVER_BATCH_SIZE`, the value `AUTO` meant; through
+`import keras`, the string itself (`"sum_over_batch_size"`, `"sum"`, `"none"`).
 """
     examples = (
         Valid("import tensorflow as tf\n\nr = tf.keras.losses.Reduction.SUM\n"),
@@ -612,11 +618,20 @@ Keras 2 resolved to sum-over-batch-size outside distribution strategies.
                 "l = tf.keras.losses.MeanSquaredError(reduction=tf.keras.losses.Reduction.AUTO)\n",
                 "import tensorflow as tf\n\nl = tf.keras.losses.MeanSquaredError("
                 "reduction=tf.keras.losses.Reduction.SUM_OVER_BATCH_SIZE)\n"),
+        Invalid("import keras\n\nl = keras.losses.Huber(reduction=keras.losses.Reduction.SUM)\n",
+                "import keras\n\nl = keras.losses.Huber(reduction=\"sum\")\n"),
     )
 
     def on_reference(self, ref: Reference, ctx: Context) -> None:
         node = ref.node
-        if isinstance(node, cst.Attribute):
+        member = ref.qualname.rsplit(".", 1)[-1]
+        if member not in _REDUCTIONS or not isinstance(node, cst.Attribute):
+            return
+        if ref.written.startswith("keras."):
+            ctx.report(node, "Keras 3's `keras.losses` has no `Reduction`: use the string "
+                             f"{_REDUCTIONS[member]!r}",
+                       [Edit(node, cst.SimpleString(f'"{_REDUCTIONS[member]}"'))])
+        elif member == "AUTO":
             ctx.report(node, "Keras 3 losses reject `Reduction.AUTO`; it meant "
                              "`SUM_OVER_BATCH_SIZE`",
                        [Edit(node, node.with_changes(attr=cst.Name("SUM_OVER_BATCH_SIZE")))])
