@@ -141,7 +141,7 @@ _FIELD = re.compile(r'visit_\w+\(\s*self,\s*"(\w+)"')
 _ORDER: dict[type, tuple[str, ...]] = {}
 
 
-def _field_order(kind: type) -> tuple[str, ...]:
+def field_order(kind: type) -> tuple[str, ...]:
     order = _ORDER.get(kind)
     if order is None:
         try:
@@ -156,7 +156,7 @@ def _field_order(kind: type) -> tuple[str, ...]:
 
 def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
     out = []
-    for name in _field_order(type(node)):
+    for name in field_order(type(node)):
         value = getattr(node, name)
         if isinstance(value, cst.CSTNode):
             if type(value).__module__ not in _SKIPPED_MODULES:

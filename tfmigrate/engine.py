@@ -18,7 +18,8 @@ from typing import Iterable, Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from tfmigrate.aliases import AliasTable, Collector, chain_of, is_tensorflow, walk
+from tfmigrate.aliases import (AliasTable, Collector, chain_of, field_order, is_tensorflow,
+                               walk)
 from tfmigrate.config import Settings
 from tfmigrate.context import Context, Reference
 from tfmigrate.rule import Finding, FixSafety, Rule
@@ -397,69 +398,62 @@ def _apply(module: cst.Module, findings: Sequence[Finding], analysis: Analysis):
             above_claimed.update(ancestors(edit.node))
             edits[edit.node] = edit.replacement
         applied.append(finding)
-    new_module = module.visit(_ApplyEdits(edits))
+    new_module = _Rebuild(edits, above_claimed).node(module)
     imports = [q for f in applied for q in f.imports]
     if imports:
         new_module = _add_imports(new_module, imports, analysis.context)
     return applied, new_module
 
 
-class _Removing(cst.CSTTransformer):
-    """Deletes whole statement lines without losing the comments and blank lines above them.
+class _Rebuild:
+    """Apply edits by copying only the nodes on the paths from the root to the edited ones.
 
-    A removed line is kept as a marker until its block is rebuilt; its leading lines then
-    move to the next statement, and an emptied block gets `pass`.
+    A libcst transformer rebuilds every node of the module; fixes touch a few. A removed
+    statement line hands its comments and blank lines to the next statement, and a block
+    left empty gets `pass`.
     """
 
-    def __init__(self) -> None:
-        self._removed: set[int] = set()
-
-    def remove_line(self, line: cst.BaseStatement) -> cst.BaseStatement:
-        self._removed.add(id(line))
-        return line
-
-    def _rebuild(self, body):
-        out, carry = [], []
-        for statement in body:
-            if id(statement) in self._removed:
-                carry.extend(getattr(statement, "leading_lines", ()))
-                continue
-            if carry:
-                statement = statement.with_changes(
-                    leading_lines=[*carry, *statement.leading_lines])
-                carry = []
-            out.append(statement)
-        return out, carry
-
-    def leave_Module(self, original_node, updated_node):
-        body, carry = self._rebuild(updated_node.body)
-        footer = [*carry, *updated_node.footer] if carry else updated_node.footer
-        return updated_node.with_changes(body=body, footer=footer)
-
-    def leave_IndentedBlock(self, original_node, updated_node):
-        body, _ = self._rebuild(updated_node.body)
-        if not body:
-            body = [cst.SimpleStatementLine([cst.Pass()])]
-        return updated_node.with_changes(body=body)
-
-
-class _ApplyEdits(_Removing):
-    def __init__(self, edits: dict) -> None:
-        super().__init__()
+    def __init__(self, edits: dict, touched: set) -> None:
         self.edits = edits
+        self.touched = touched
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return node not in self.edits
+    def _changed(self, value) -> bool:
+        return isinstance(value, cst.CSTNode) and (value in self.edits or value in self.touched)
 
-    def on_leave(self, original_node, updated_node):
-        if original_node in self.edits:
-            replacement = self.edits[original_node]
-            if replacement is not None:
-                return replacement
-            if isinstance(original_node, cst.BaseStatement):
-                return self.remove_line(updated_node)
-            return cst.RemoveFromParent()
-        return super().on_leave(original_node, updated_node)
+    def node(self, node: cst.CSTNode):
+        if node in self.edits:
+            return self.edits[node]
+        if node not in self.touched:
+            return node
+        changes = {}
+        for name in field_order(type(node)):
+            value = getattr(node, name)
+            if self._changed(value):
+                new = self.node(value)
+                if new is None:
+                    raise ValueError(f"cannot remove the {name} of {type(node).__name__}")
+                changes[name] = new
+            elif isinstance(value, (tuple, list)) and any(self._changed(v) for v in value):
+                changes[name], carry = self._sequence(value)
+                if carry and isinstance(node, cst.Module):
+                    changes["footer"] = [*carry, *node.footer]
+                if not changes[name] and isinstance(node, cst.IndentedBlock):
+                    changes[name] = [cst.SimpleStatementLine([cst.Pass()])]
+        return node.with_changes(**changes)
+
+    def _sequence(self, items):
+        out, carry = [], []
+        for item in items:
+            new = self.node(item) if self._changed(item) else item
+            if new is None:
+                if isinstance(item, cst.BaseStatement):
+                    carry.extend(item.leading_lines)
+                continue
+            if carry and isinstance(new, cst.BaseStatement):
+                new = new.with_changes(leading_lines=[*carry, *new.leading_lines])
+                carry = []
+            out.append(new)
+        return out, carry
 
 
 def _add_imports(module: cst.Module, qualnames: Sequence[str], ctx: Context) -> cst.Module:
@@ -479,7 +473,7 @@ def _add_imports(module: cst.Module, qualnames: Sequence[str], ctx: Context) -> 
         return module
     displaced = {allocated[q] for q in qualnames if allocated.get(q) in ctx.displaced}
     if displaced:
-        module = module.visit(_DropImports(displaced))
+        module = _drop_imports(module, displaced)
     nodes = [cst.parse_statement(s + module.default_newline) for s in sorted(statements)]
     body = list(module.body)
     index = _import_insert_index(body)
@@ -541,7 +535,7 @@ def _remove_unused_tensorflow_imports(module: cst.Module, before: Collector,
             if not count and used_before.get(name)}
     if not dead:
         return module
-    return module.visit(_DropImports(dead))
+    return _drop_imports(module, dead)
 
 
 def _tensorflow_import_uses(collector: Collector) -> dict[str, int]:
@@ -558,34 +552,50 @@ def _tensorflow_import_uses(collector: Collector) -> dict[str, int]:
     return uses
 
 
-class _DropImports(_Removing):
-    def __init__(self, names: set[str]) -> None:
-        super().__init__()
-        self.names = names
+def _drop_imports(module: cst.Module, names: set[str]) -> cst.Module:
+    """`module` without the module-level imports (also inside try/if blocks) binding `names`."""
+    edits: dict = {}
+    touched: set = {module}
 
-    def leave_SimpleStatementLine(self, original_node, updated_node):
-        body = []
-        for statement in updated_node.body:
-            if isinstance(statement, (cst.Import, cst.ImportFrom)) and \
-                    not isinstance(statement.names, cst.ImportStar):
-                keep = [a for a in statement.names if _bound_name(a) not in self.names]
-                if not keep:
-                    continue
-                if len(keep) != len(statement.names):
-                    keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-                    statement = statement.with_changes(names=keep)
-            body.append(statement)
-        if not body:
-            return self.remove_line(updated_node)
-        if len(body) != len(updated_node.body):
-            body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
-        return updated_node.with_changes(body=body)
+    def scan(block, parents) -> None:
+        for statement in block:
+            if isinstance(statement, cst.SimpleStatementLine):
+                new = _without_imports(statement, names)
+                if new is not statement:
+                    edits[statement] = new
+                    touched.update(parents)
+            elif isinstance(statement, (cst.Try, cst.If)):
+                inner = [statement, statement.body]
+                scan(statement.body.body, [*parents, *inner])
+                for handler in getattr(statement, "handlers", ()):
+                    scan(handler.body.body, [*parents, statement, handler, handler.body])
+                orelse = statement.orelse
+                if orelse is not None and isinstance(orelse.body, cst.IndentedBlock):
+                    scan(orelse.body.body, [*parents, statement, orelse, orelse.body])
 
-    def visit_FunctionDef(self, node) -> bool:
-        return False  # only module-level imports
+    scan(module.body, [module])
+    return _Rebuild(edits, touched).node(module) if edits else module
 
-    def visit_ClassDef(self, node) -> bool:
-        return False
+
+def _without_imports(line: cst.SimpleStatementLine, names: set[str]):
+    """The line without imports of `names`: the same node if none, None if nothing is left."""
+    body = []
+    for statement in line.body:
+        if isinstance(statement, (cst.Import, cst.ImportFrom)) and \
+                not isinstance(statement.names, cst.ImportStar):
+            keep = [a for a in statement.names if _bound_name(a) not in names]
+            if not keep:
+                continue
+            if len(keep) != len(statement.names):
+                keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                statement = statement.with_changes(names=keep)
+        body.append(statement)
+    if not body:
+        return None
+    if len(body) == len(line.body) and all(a is b for a, b in zip(body, line.body)):
+        return line
+    body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+    return line.with_changes(body=body)
 
 
 def _bound_name(alias: cst.ImportAlias) -> str:
