@@ -19,7 +19,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from tfmigrate.context import Context, Reference
+from tfmigrate.context import Context, Reference, parse_expression
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
 _DATA = Path(__file__).resolve().parent / "data"
@@ -314,8 +314,8 @@ def _negated(value: cst.BaseExpression, ctx: Context) -> cst.BaseExpression:
     text = ctx.code(value)
     if isinstance(value, (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.Call,
                           cst.Subscript)):
-        return cst.parse_expression(f"1 - {text}")
-    return cst.parse_expression(f"1 - ({text})")
+        return parse_expression(f"1 - {text}")
+    return parse_expression(f"1 - ({text})")
 
 
 class RemovedArgument(Rule):
@@ -523,10 +523,10 @@ Only calls are fixed; a bare reference (`f = tf.to_float`) is reported without a
             return
         rest = [a for a in args[1:]]
         first = cst.Arg(x.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        dtype_arg = cst.Arg(cst.parse_expression(f"{tf}.{dtype}"))
+        dtype_arg = cst.Arg(parse_expression(f"{tf}.{dtype}"))
         if rest:
             dtype_arg = dtype_arg.with_changes(
                 comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        new_call = call.with_changes(func=cst.parse_expression(f"{tf}.cast"),
+        new_call = call.with_changes(func=parse_expression(f"{tf}.cast"),
                                      args=[first, dtype_arg, *rest])
         ctx.report(ref.node, message, [Edit(call, new_call)], imports=("tensorflow",))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from tfmigrate.context import Context, Reference
+from tfmigrate.context import Context, Reference, parse_expression
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
 from .api import REMOVED, short
@@ -159,7 +159,7 @@ dtype when called) or non-literal `uniform`/`mode` values are reported without a
         if name == NEST or name.startswith(NEST + "."):
             node = ref.prefix("tensorflow.contrib.framework.nest")
             ctx.report(ref.node, "`tf.contrib.framework.nest` is `tf.nest` in TF2",
-                       [Edit(node, cst.parse_expression(f"{tf}.nest"))],
+                       [Edit(node, parse_expression(f"{tf}.nest"))],
                        imports=("tensorflow",))
             return
         function = FIXED[name]
@@ -198,7 +198,7 @@ dtype when called) or non-literal `uniform`/`mode` values are reported without a
         else:
             text, note = f"{tf}.keras.regularizers.L1({scale})", "`tf.keras.regularizers.L1`"
         ctx.report(ref.node, f"{message}: use {note}",
-                   [Edit(call, cst.parse_expression(text))], imports=("tensorflow",))
+                   [Edit(call, parse_expression(text))], imports=("tensorflow",))
 
     def _initializer(self, ref, ctx, call, function, message, tf) -> None:
         if function.startswith("xavier"):
@@ -211,7 +211,7 @@ dtype when called) or non-literal `uniform`/`mode` values are reported without a
                 return
             seed = f"seed={ctx.code(args['seed'])}" if "seed" in args else ""
             ctx.report(ref.node, message + ": use `tf.keras.initializers.GlorotUniform`",
-                       [Edit(call, cst.parse_expression(
+                       [Edit(call, parse_expression(
                            f"{tf}.keras.initializers.GlorotUniform({seed})"))],
                        imports=("tensorflow",))
             return
@@ -231,7 +231,7 @@ dtype when called) or non-literal `uniform`/`mode` values are reported without a
         parts = [f"scale={factor}", f"mode='{mode.lower()}'", f"distribution='{distribution}'"]
         if "seed" in args:
             parts.append(f"seed={ctx.code(args['seed'])}")
-        fix = Edit(call, cst.parse_expression(
+        fix = Edit(call, parse_expression(
             f"{tf}.keras.initializers.VarianceScaling({', '.join(parts)})"))
         if uniform:
             ctx.report(ref.node, message + ": use `tf.keras.initializers.VarianceScaling` "

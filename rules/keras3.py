@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from tfmigrate.context import Context, Reference
+from tfmigrate.context import Context, Reference, parse_expression
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
 KERAS = "tensorflow.keras"
@@ -386,7 +386,7 @@ default rate: code that ran there trained differently from what it says.
             optimizers = ref.prefix(f"{KERAS}.optimizers")
             spelled = ctx.code(optimizers) if optimizers is not None else \
                 f"{ctx.tensorflow_name()}.keras.optimizers"
-            schedule = cst.parse_expression(
+            schedule = parse_expression(
                 f"{spelled}.schedules.InverseTimeDecay({rate}, decay_steps=1, "
                 f"decay_rate={ctx.code(decay.value)})")
             new_rate = cst.Arg(schedule, keyword=cst.Name("learning_rate"), equal=_EQ)
@@ -844,7 +844,7 @@ cleaner.
                         not self._is_tf_function(ctx, method):
                     test = self._tensor_test(ctx, method)
                     if test is not None:
-                        decorator = cst.Decorator(cst.parse_expression(
+                        decorator = cst.Decorator(parse_expression(
                             f"{ctx.tensorflow_name()}.function"))
                         fixed = method.with_changes(decorators=[*method.decorators, decorator])
                         ctx.report(test, "Keras 3 does not autograph `call`: this Python "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from tfmigrate.context import Context, Reference
+from tfmigrate.context import Context, Reference, parse_expression
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
 
@@ -107,13 +107,13 @@ argv list (absl calls `main(argv)`).
             args.append(cst.Arg(argv, keyword=cst.Name("argv"),
                                 equal=cst.AssignEqual(cst.SimpleWhitespace(""),
                                                       cst.SimpleWhitespace(""))))
-        parser = cst.parse_expression(f"lambda argv: {flags}.FLAGS(argv, known_only=True)")
+        parser = parse_expression(f"lambda argv: {flags}.FLAGS(argv, known_only=True)")
         args.append(cst.Arg(parser, keyword=cst.Name("flags_parser"),
                             equal=cst.AssignEqual(cst.SimpleWhitespace(""),
                                                   cst.SimpleWhitespace(""))))
         args = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
                 for a in args[:-1]] + args[-1:]
-        new_call = cst.Call(cst.parse_expression(f"{app}.run"), args)
+        new_call = cst.Call(parse_expression(f"{app}.run"), args)
         ctx.report(ref.node, message + " (unknown flags stay tolerated)",
                    [Edit(call, new_call)], imports=("absl.app", "absl.flags"))
 
@@ -384,10 +384,10 @@ level.
         call = ctx.call_of(target_node)
         if name in _RENAMED:
             ctx.report(ref.node, f"{removed}: use `absl.logging.{_RENAMED[name]}`",
-                       [Edit(target_node, cst.parse_expression(f"{local}.{_RENAMED[name]}"))],
+                       [Edit(target_node, parse_expression(f"{local}.{_RENAMED[name]}"))],
                        imports=("absl.logging",))
         elif name == "get_verbosity" and call is not None and not call.args:
-            replacement = cst.parse_expression(
+            replacement = parse_expression(
                 f"{local}.converter.absl_to_standard({local}.get_verbosity())")
             ctx.report(ref.node, f"{removed}: absl's get_verbosity returns absl levels; "
                                  "convert with `absl.logging.converter.absl_to_standard`",
@@ -395,7 +395,7 @@ level.
         elif name == "fatal":
             ctx.report(ref.node, f"{removed}: `absl.logging.fatal` also aborts the process "
                                  "after logging (TF's only logged)",
-                       [Edit(target_node, cst.parse_expression(f"{local}.fatal"))],
+                       [Edit(target_node, parse_expression(f"{local}.fatal"))],
                        FixSafety.UNSAFE, imports=("absl.logging",))
         elif name in _LEVEL_FIRST and call is not None:
             self._level_call(ref, ctx, name, call, target_node, local, removed)
@@ -411,7 +411,7 @@ level.
                        "in value, mapped by name)")
             if aborts:
                 message += "; absl aborts the process after a FATAL record, TF only logged it"
-            ctx.report(ref.node, message, [Edit(node, cst.parse_expression(replacement))],
+            ctx.report(ref.node, message, [Edit(node, parse_expression(replacement))],
                        FixSafety.UNSAFE if aborts else None, imports=("absl.logging",))
         elif isinstance(ctx.statement_of(node), cst.Assign) and ctx.statement_of(node).value is node:
             # `level = tf.logging.INFO` may feed absl or Python logging later: a person decides.
@@ -422,12 +422,12 @@ level.
             std = ctx.import_name("logging")
             ctx.report(ref.node, f"{removed}: the level {name} is Python's "
                                  f"`logging.{_STDLIB_CONSTANTS[name]}` (same value)",
-                       [Edit(node, cst.parse_expression(f"{std}.{_STDLIB_CONSTANTS[name]}"))],
+                       [Edit(node, parse_expression(f"{std}.{_STDLIB_CONSTANTS[name]}"))],
                        imports=("logging",))
 
     def _level_call(self, ref, ctx, name, call, node, local, removed) -> None:
         level = call.args[0].value if call.args and not call.args[0].star else None
-        edits = [Edit(node, cst.parse_expression(f"{local}.{name}"))]
+        edits = [Edit(node, parse_expression(f"{local}.{name}"))]
         safety = None
         message = f"{removed}: use `absl.logging.{name}` (levels mapped by name)"
         if isinstance(level, cst.Integer):
@@ -436,7 +436,7 @@ level.
                 text = f"{local}.{_PY_LEVEL_NAMES[python_level]}"
             else:
                 text = str(standard_to_absl(python_level))
-            edits.append(Edit(level, cst.parse_expression(text)))
+            edits.append(Edit(level, parse_expression(text)))
             if python_level >= 50 and name != "set_verbosity":
                 safety = FixSafety.UNSAFE
         elif not _is_logging_constant(ctx, level):
@@ -540,7 +540,7 @@ None known: the TF2 functions call the same file-system layer.
         new_name, keywords = GFILE[rest[0]]
         tf = ctx.tensorflow_name()
         node = ref.prefix(f"tensorflow.gfile.{rest[0]}")
-        edits = [Edit(node, cst.parse_expression(f"{tf}.io.gfile.{new_name}"))]
+        edits = [Edit(node, parse_expression(f"{tf}.io.gfile.{new_name}"))]
         call = ctx.call_of(node)
         if call is not None:
             for arg in call.args:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 import libcst as cst
 
 from tfmigrate.aliases import AliasTable, Chain, Collector, canonical, chain_of
 from tfmigrate.rule import Edit, Finding, FixSafety, Rule
+
+
+@lru_cache(maxsize=4096)
+def parse_expression(text: str) -> cst.BaseExpression:
+    """`cst.parse_expression`, cached: rules build the same small replacements again and again,
+    and each libcst parse has a fixed cost. libcst nodes are immutable, so sharing is safe."""
+    return cst.parse_expression(text)
 
 
 @dataclass
@@ -108,7 +116,7 @@ class Context:
 
     def replace_prefix(self, ref: Reference, qualname: str, dotted_name: str) -> Edit:
         """An edit that respells the part of `ref` standing for `qualname` as `dotted_name`."""
-        return Edit(ref.prefix(qualname), cst.parse_expression(dotted_name))
+        return Edit(ref.prefix(qualname), parse_expression(dotted_name))
 
     def tensorflow_name(self) -> str:
         """A local name bound to TensorFlow's top-level module (imported if needed)."""
