@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from conftest import REPO, TF1_SAFE, TF1_SOURCE, TF2_CLEAN, clean_env, git, snapshot_source
@@ -25,7 +26,7 @@ def test_manifest_publishes_both_hooks():
     assert fix["require_serial"] is True
     for hook in (check, fix):
         assert hook["language"] == "python"
-        assert hook["types_or"] == ["python", "pyi"]
+        assert hook["types_or"] == ["python", "pyi", "jupyter"]
         assert hook["pass_filenames"] is True
 
 
@@ -53,6 +54,8 @@ def test_hooks_on_a_repository_with_tf1_code(tmp_path):
     (work / "pkg" / "util.py").write_text(TF1_SAFE)
     (work / "pkg" / "stubs.pyi").write_text("import tensorflow as tf\nx: tf.Tensor\n")
     (work / "clean.py").write_text(TF2_CLEAN)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(TF1_SAFE)])
+    nbformat.write(notebook, str(work / "tutorial.ipynb"))
     (work / "notes.txt").write_text("tf.logging.info('not python')\n")
     (work / "vendor").mkdir()
     (work / "vendor" / "lib.py").write_text(TF1_SAFE)
@@ -67,6 +70,7 @@ def test_hooks_on_a_repository_with_tf1_code(tmp_path):
     assert "train.py:4:1: TFM104 [*]" in result.stdout
     assert "pkg/util.py:3:1: TFM104 [*]" in result.stdout
     assert "train.py:6:5: TFM105 [*]" in result.stdout
+    assert "tutorial.ipynb:cell 1:3:1: TFM104 [*]" in result.stdout
     assert "notes.txt" not in result.stdout
     assert "vendor" not in result.stdout
     assert (work / "train.py").read_text() == train, "check changes nothing"
@@ -76,6 +80,7 @@ def test_hooks_on_a_repository_with_tf1_code(tmp_path):
     assert "files were modified by this hook" in result.stdout
     assert "from absl import logging" in (work / "train.py").read_text()
     assert "tf.logging" not in (work / "pkg" / "util.py").read_text()
+    assert "tf.logging" not in (work / "tutorial.ipynb").read_text()
     assert (work / "clean.py").read_text() == TF2_CLEAN
     assert (work / "notes.txt").read_text() == "tf.logging.info('not python')\n"
     assert (work / "vendor" / "lib.py").read_text() == TF1_SAFE, "excluded: left alone"

@@ -9,7 +9,7 @@ from typing import Mapping, Sequence, TextIO
 
 import click
 
-from tfmigrate import __version__
+from tfmigrate import __version__, notebooks
 from tfmigrate.config import ConfigError, Settings, find_pyproject, load, located
 from tfmigrate.engine import Diagnostic, all_rules, migrate
 from tfmigrate.files import discover
@@ -49,6 +49,8 @@ def _common(function):
         click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
                      help="The pyproject.toml to read (default: the nearest one)."),
         click.option("--quiet", "-q", is_flag=True, help="No summary on stderr."),
+        click.option("--report", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Also write a self-contained HTML migration report to this file."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -107,10 +109,14 @@ def _execute(options: dict, fix: bool, write: bool) -> None:
     if Path("-") in paths:
         if len(paths) > 1:
             _fail("`-` (stdin) cannot be combined with other paths")
+        if options["report"] is not None:
+            _fail("--report cannot be combined with `-` (stdin)")
         sys.exit(_stdin(options, settings, fix))
     files, missing = discover(paths, settings, options["force_exclude"])
     cache_dir = None if options["no_cache"] else Path(settings.root) / CACHE_DIR
-    jobs = [Job(_display(path), fix=fix, write=write, diff=fix and not write) for path in files]
+    report_path = options["report"]
+    jobs = [Job(_display(path), fix=fix, write=write, diff=fix and not write,
+                keep_text=report_path is not None) for path in files]
     outcomes = run(jobs, settings, options["jobs"], cache_dir)
     diagnostics = [_missing(m.path) for m in missing]
     diagnostics += [d for outcome in outcomes for d in outcome.result.diagnostics]
@@ -127,7 +133,23 @@ def _execute(options: dict, fix: bool, write: bool) -> None:
     pending = sum(1 for o in outcomes if o.result.fixed_source is not None and not o.written)
     if not options["quiet"]:
         _summary(outcomes, diagnostics, fix, write, len(files))
+    if report_path is not None:
+        _write_report(report_path, outcomes, diagnostics,
+                      "write" if write else "fix" if fix else "check", len(files),
+                      options["quiet"])
     sys.exit(_exit_code(diagnostics, options, pending if fix and not write else 0))
+
+
+def _write_report(path: Path, outcomes, diagnostics, mode: str, files: int,
+                  quiet: bool) -> None:
+    from tfmigrate import report
+
+    try:
+        report.write(path, outcomes, diagnostics, mode=mode, files=files)
+    except OSError as error:
+        _fail(f"cannot write the report {path}: {error.strerror or error}")
+    if not quiet:
+        click.echo(f"Report written to {path}.", err=True)
 
 
 def _display(path: Path) -> str:
@@ -202,7 +224,8 @@ def _exit_code(diagnostics: Sequence[Diagnostic], options: dict, pending: int) -
 def _stdin(options: dict, settings: Settings, fix: bool) -> int:
     name = options["stdin_filename"] or "-"
     raw = sys.stdin.buffer.read()
-    result = migrate(raw, name, settings, fix=fix)
+    result = (notebooks.migrate if notebooks.is_notebook(name) else migrate)(
+        raw, name, settings, fix=fix)
     if fix:
         sys.stdout.buffer.write(result.fixed_source if result.fixed_source is not None else raw)
         sys.stdout.flush()

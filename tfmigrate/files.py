@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tfmigrate.config import Settings, located
 
-SOURCE_SUFFIXES = (".py", ".pyi")
+SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")  # .ipynb: Jupyter notebooks (notebooks.py)
 
 
 @dataclass(frozen=True)
