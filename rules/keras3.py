@@ -374,40 +374,47 @@ default rate: code that ran there trained differently from what it says.
         keywords = {a.keyword.value: a for a in call.args if a.keyword is not None}
         if "lr" not in keywords and "decay" not in keywords:
             return
+        message = "Keras 3 optimizers reject `lr=` and ignore `decay=`: use `learning_rate=`"
+        if "lr" in keywords and "learning_rate" in keywords:
+            ctx.report(ref.node, message + " (both `lr=` and `learning_rate=` are given: "
+                                           "Keras 2 used `lr`; keep one)")
+            return
         name = ref.qualname.rsplit(".", 1)[-1]
-        edits = []
-        decay = keywords.get("decay")
-        rate_arg = keywords.get("lr") or keywords.get("learning_rate")
-        positional_rate = call.args[0] if call.args and call.args[0].keyword is None else None
+        lr, decay = keywords.get("lr"), keywords.get("decay")
+        rate = lr or keywords.get("learning_rate") or next(
+            (a for a in call.args if a.keyword is None and not a.star), None)
+        args = list(call.args)
+        if lr is not None:
+            args[args.index(lr)] = lr.with_changes(keyword=cst.Name("learning_rate"))
         if decay is not None:
-            if positional_rate is not None:
-                rate_arg = positional_rate
-            rate = ctx.code(rate_arg.value) if rate_arg is not None else repr(_OPTIMIZERS[name])
+            message += " with an InverseTimeDecay schedule (Keras 2's decay formula)"
             optimizers = ref.prefix(f"{KERAS}.optimizers")
             spelled = ctx.code(optimizers) if optimizers is not None else \
                 f"{ctx.tensorflow_name()}.keras.optimizers"
+            initial = ctx.code(rate.value) if rate is not None else repr(_OPTIMIZERS[name])
             schedule = parse_expression(
-                f"{spelled}.schedules.InverseTimeDecay({rate}, decay_steps=1, "
+                f"{spelled}.schedules.InverseTimeDecay({initial}, decay_steps=1, "
                 f"decay_rate={ctx.code(decay.value)})")
-            new_rate = cst.Arg(schedule, keyword=cst.Name("learning_rate"), equal=_EQ)
-            if rate_arg is not None:
-                edits.append(Edit(rate_arg, new_rate.with_changes(comma=rate_arg.comma)))
-                edits.append(Edit(decay, None))
+            index = args.index(decay)
+            if rate is not None:
+                position = list(call.args).index(rate)
+                args[position] = args[position].with_changes(value=schedule)
+                del args[index]
             else:
-                edits.append(Edit(decay, new_rate.with_changes(comma=decay.comma)))
-            if call.args[-1] is decay and rate_arg is not None:
-                before = call.args[-2]
-                if before is not rate_arg:
-                    edits.append(Edit(before, before.with_changes(comma=cst.MaybeSentinel.DEFAULT)))
-                else:
-                    edits[0] = Edit(rate_arg, new_rate)
-        else:
-            lr = keywords["lr"]
-            edits.append(Edit(lr.keyword, cst.Name("learning_rate")))
-        message = ("Keras 3 optimizers reject `lr=` and ignore `decay=`: use `learning_rate=`"
-                   + (" with an InverseTimeDecay schedule (Keras 2's decay formula)"
-                      if decay is not None else ""))
-        ctx.report(ref.node, message, edits, imports=("tensorflow",))
+                args[index] = decay.with_changes(keyword=cst.Name("learning_rate"), value=schedule)
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        ctx.report(ref.node, message, [Edit(call, call.with_changes(args=args))],
+                   imports=("tensorflow",))
+
+
+def _removal(call: cst.Call, arg: cst.Arg) -> list[Edit]:
+    """Edits that delete `arg` from `call`, leaving no dangling comma."""
+    edits = [Edit(arg, None)]
+    index = list(call.args).index(arg)
+    if index == len(call.args) - 1 and index > 0:
+        previous = call.args[index - 1]
+        edits.append(Edit(previous, previous.with_changes(comma=cst.MaybeSentinel.DEFAULT)))
+    return edits
 
 
 class LegacyOptimizers(Rule):
@@ -1004,12 +1011,7 @@ finding says what to do by hand.
             if keyword not in _LAYER_ARGUMENTS[layer]:
                 continue
             if keyword in _DROPPABLE:
-                edits = [Edit(arg, None)]
-                if index == len(call.args) - 1 and index > 0:
-                    previous = call.args[index - 1]
-                    edits.append(Edit(previous, previous.with_changes(
-                        comma=cst.MaybeSentinel.DEFAULT)))
                 ctx.report(arg, f"Keras 3 rejects `{keyword}=`: dropped "
-                                f"({_DROPPABLE[keyword]})", edits)
+                                f"({_DROPPABLE[keyword]})", _removal(call, arg))
             else:
                 ctx.report(arg, f"Keras 3 rejects `{keyword}=`: {_GUIDANCE[keyword]}")

@@ -276,7 +276,8 @@ def _positions(module: cst.Module, nodes: Sequence[cst.CSTNode], collector: Coll
 
 def _name_positions(text: str, names: Sequence[cst.Name]) -> dict | None:
     try:
-        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
+        # newline=None: a lone CR ends a line for Python (and libcst), so it must here too.
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text, newline=None).readline)
                   if t.type == tokenize.NAME and t.string not in _KEYWORDS]
     except (tokenize.TokenError, SyntaxError):
         return None
@@ -329,6 +330,9 @@ def _fix(module: cst.Module, text: str, encoding: str | None, rules: Sequence[ty
                                     current_text)
         if not fixable:
             break
+        if current is module and module.code != text:
+            raise _FixFailure("libcst does not reproduce this file byte for byte (unusual line "
+                              "endings or trailing whitespace); file left unchanged")
         applied, new_module = _apply(current, fixable, analysis)
         new_text = new_module.code
         if new_text == current_text:
@@ -621,7 +625,7 @@ class Suppressions:
         if "tfmigrate:" not in text and "noqa" not in text:
             return
         try:
-            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+            tokens = list(tokenize.generate_tokens(io.StringIO(text, newline=None).readline))
         except (tokenize.TokenError, SyntaxError, IndentationError):
             return
         for token in tokens:
