@@ -102,8 +102,10 @@ def migrate(source: str | bytes, path: str, settings: Settings, *, fix: bool = F
         return result
     try:
         module = cst.parse_module(text)
-    except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError) as error:
-        message, line, column = _syntax_error(text, error)
+    except (cst.ParserSyntaxError, cst.CSTValidationError, RecursionError, MemoryError,
+            ValueError) as error:
+        message, line, column = _python_syntax_error(text) or \
+            (f"cannot parse with libcst: {str(error).splitlines()[0]}", 1, 1)
         _add_tool(result, tool.SyntaxErrorInFile, message, enabled, line, column)
         return result
     if not rules:
@@ -115,18 +117,22 @@ def migrate(source: str | bytes, path: str, settings: Settings, *, fix: bool = F
             analysis = _analyze(module, rules, settings.unsafe_fixes)
             result.diagnostics = _diagnostics(module, analysis.findings, path, suppressions,
                                               settings.unsafe_fixes, analysis.collector, text)
-    except _FixFailure as failure:
-        result.diagnostics = [d for d in result.diagnostics if d.code not in _INTERNAL_CODES]
-        result.fixed_source = None
-        result.fixed_codes = []
-        _add_tool(result, tool.FixFailed, str(failure), enabled)
-    except Exception as error:  # a crash in a rule: report it, leave the file as it was
-        result.fixed_source = None
-        result.fixed_codes = []
-        where = traceback.extract_tb(error.__traceback__)[-1]
-        _add_tool(result, tool.InternalError,
-                  f"internal error: {type(error).__name__}: {error} "
-                  f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})", enabled)
+    except Exception as error:
+        # libcst accepts a little that Python rejects (identifiers of newer Unicode, invalid
+        # escapes); rules and fixes can trip over it. Python's own parser has the last word,
+        # asked only here, when something went wrong.
+        result = Result(path)
+        invalid = _python_syntax_error(text)
+        if invalid is not None:
+            message, line, column = invalid
+            _add_tool(result, tool.SyntaxErrorInFile, message, enabled, line, column)
+        elif isinstance(error, _FixFailure):
+            _add_tool(result, tool.FixFailed, str(error), enabled)
+        else:  # a crash in a rule: report it, leave the file as it was
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            _add_tool(result, tool.InternalError,
+                      f"internal error: {type(error).__name__}: {error} "
+                      f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})", enabled)
     result.diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
     return result
 
@@ -146,8 +152,8 @@ def _add_tool(result: Result, rule: type[Rule], message: str, enabled: frozenset
                                              rule.code, message))
 
 
-def _syntax_error(text: str, error: Exception) -> tuple[str, int, int]:
-    """Python's own account of a syntax error: its message and position are the precise ones."""
+def _python_syntax_error(text: str) -> tuple[str, int, int] | None:
+    """Python's own account of why `text` is not a module (message, line, column), if it is not."""
     try:
         ast.parse(text)
     except SyntaxError as python_error:
@@ -157,8 +163,7 @@ def _syntax_error(text: str, error: Exception) -> tuple[str, int, int]:
                 python_error.offset or 1)
     except (RecursionError, MemoryError, ValueError) as other:
         return f"cannot parse: {type(other).__name__}: {other}", 1, 1
-    line = getattr(error, "editor_line", 1)
-    return f"cannot parse with libcst: {str(error).splitlines()[0]}", line, 1
+    return None
 
 
 def _decode(raw: bytes) -> tuple[str, str] | str:

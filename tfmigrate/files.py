@@ -98,8 +98,6 @@ def write_atomic(path: Path, data: bytes, expected: bytes) -> None:
     info = target.stat()
     if not info.st_mode & stat.S_IWUSR:
         raise WriteRefused("file is read-only; not written")
-    if read(target) != expected:
-        raise WriteRefused("file changed while it was being processed; not written")
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tfmigrate",
                                 dir=target.parent)
     try:
@@ -115,6 +113,10 @@ def write_atomic(path: Path, data: bytes, expected: bytes) -> None:
             except OSError:
                 pass
         os.chmod(temp, stat.S_IMODE(info.st_mode))  # after chown, which may clear setuid bits
+        # Compared last, right before the rename: an edit saved while the new content was
+        # being written wins (the window left is the rename itself).
+        if read(target) != expected:
+            raise WriteRefused("file changed while it was being processed; not written")
         os.replace(temp, target)
     except BaseException:
         if os.path.exists(temp):

@@ -6,6 +6,8 @@ import difflib
 import hashlib
 import json
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -50,10 +52,23 @@ def run(jobs: list[Job], settings: Settings, workers: int = 0,
     cache = Cache(cache_dir, settings) if cache_dir is not None else None
     if workers == 1 or len(jobs) < _POOL_THRESHOLD:
         return [process(job, settings, cache) for job in jobs]
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         chunk = max(1, len(jobs) // (workers * 8))
         return list(pool.map(process, jobs, [settings] * len(jobs), [cache] * len(jobs),
                              chunksize=chunk))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: end when the main process is gone (killed with SIGKILL, say).
+
+    Otherwise workers wait on the call queue forever, holding the terminal's output open."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def process(job: Job, settings: Settings, cache: "Cache | None" = None) -> Outcome:
