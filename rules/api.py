@@ -78,6 +78,8 @@ def tf1_only_prefix(name: str) -> str | None:
     if _under(name, OWNED_ELSEWHERE):
         return None
     parts = name.split(".")
+    if any(part.startswith("_") for part in parts[1:]):
+        return None  # private (`tf.__internal__`): not API, not in the tables
     for end in range(2, len(parts) + 1):
         prefix = ".".join(parts[:end])
         if prefix in TF2_MODULES:
@@ -104,10 +106,17 @@ def _imports_compat_v1(ctx: Context) -> bool:
 
 
 def is_tf1_name(name: str) -> bool:
-    """Whether `name` (a `tf.` name) is TF1-only evidence in a module."""
-    return (name in RENAMES or name in CHANGED or name in CASTS
-            or _under(name, ("tf.contrib", "tf.estimator") + SKIP)
-            or tf1_only_prefix(name) is not None)
+    """Whether `name` (a `tf.` name) is TF1-only evidence in a module.
+
+    Only names known to be TF1's count: a name merely missing from the TF2 tables
+    (`tf.__internal__`, an API newer than 2.21) says nothing about the module.
+    """
+    if name in RENAMES or name in CHANGED or name in CASTS:
+        return True
+    if _under(name, ("tf.contrib", "tf.estimator") + SKIP):
+        return True
+    prefix = tf1_only_prefix(name)
+    return prefix is not None and (prefix in REMOVED["symbols"] or family(prefix) is not None)
 
 
 # -- TFM801 -----------------------------------------------------------------------------------

@@ -118,8 +118,10 @@ leave the call reported but unfixed.
 
     def on_module(self, ctx: Context) -> None:
         for node, call in _method_calls(ctx, {"add_variable"}):
-            if not _keras2_add_variable(call) or not _is_keras(ctx.object_types(_receiver(node))):
-                continue
+            types = ctx.object_types(_receiver(node))
+            if not _keras2_add_variable(call) or not _is_keras(types) or any(
+                    t.startswith(f"{KERAS}.optimizers.") for t in types):
+                continue  # Keras 3 optimizers have add_variable and no add_weight
             message = ("Keras 3's `add_variable` takes (shape, initializer, ...): use "
                        "`add_weight` with keyword arguments")
             args = _add_weight_args(call)
@@ -375,9 +377,10 @@ default rate: code that ran there trained differently from what it says.
         if "lr" not in keywords and "decay" not in keywords:
             return
         message = "Keras 3 optimizers reject `lr=` and ignore `decay=`: use `learning_rate=`"
-        if "lr" in keywords and "learning_rate" in keywords:
-            ctx.report(ref.node, message + " (both `lr=` and `learning_rate=` are given: "
-                                           "Keras 2 used `lr`; keep one)")
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        if "lr" in keywords and ("learning_rate" in keywords or positional):
+            ctx.report(ref.node, message + " (the rate is given twice, as `lr=` and as "
+                                           "`learning_rate`: Keras 2 used `lr`; keep one)")
             return
         name = ref.qualname.rsplit(".", 1)[-1]
         lr, decay = keywords.get("lr"), keywords.get("decay")

@@ -14,7 +14,8 @@ run, and a failure reproduces. To hunt for new failures, set TFMIGRATE_PROPERTY_
 N times the examples, drawn at random, e.g.
 `TFMIGRATE_PROPERTY_SCALE=20 python -m pytest tests/test_properties.py`.
 
-Bugs these properties found are kept as plain examples at the end.
+Bugs these properties (and benchmarks/corpus_safety.py) found are kept as plain examples at
+the end.
 """
 
 from __future__ import annotations
@@ -537,3 +538,42 @@ def test_string_literal_python_rejects_is_a_syntax_error(source):
         result = migrate(source, "m.py", SETTINGS, fix=fix)
         assert [d.code for d in result.diagnostics] == ["TFM903"], result.diagnostics
 
+
+
+# -- open bugs: fixes that parse but change what correct code does ---------------------------
+# Found by benchmarks/corpus_safety.py and these properties; fixed, kept as examples.
+
+def test_tfm803_leaves_tf2_argument_order_alone():
+    # Found in keras/src/backend/tensorflow/nn.py by benchmarks/corpus_safety.py.
+    source = ("import tensorflow as tf\ny = tf.nn.convolution(x, k, [1, 1], 'SAME')\n"
+              "z = tf.__internal__.nest\n")
+    fixed = _fix_result(source).fixed_source
+    assert fixed is None or "padding=[1, 1]" not in fixed, fixed
+
+
+def test_tfm701_leaves_optimizer_add_variable_alone():
+    # Found in keras/src/optimizers/adafactor.py by benchmarks/corpus_safety.py.
+    source = ("import keras\n\nclass Opt(keras.optimizers.Optimizer):\n"
+              "    def build(self, var_list):\n"
+              "        self.m = self.add_variable(shape=(1,), name='m')\n")
+    fixed = _fix_result(source).fixed_source
+    assert fixed is None or "add_weight" not in fixed, fixed
+
+
+def test_match_capture_shadows_no_added_import():
+    source = ("import tensorflow as tf\nmatch x:\n    case [*logging]:\n"
+              "        tf.logging.info(logging)\n")
+    fixed = _fix_result(source).fixed_source
+    assert fixed is None or "    logging.info(logging)" not in fixed, fixed
+
+
+def test_removed_alias_assignment_keeps_its_comment():
+    source = "import tensorflow as tf\nflags = tf.app.flags  # keep this comment\n"
+    fixed = _fix_result(source).fixed_source
+    assert fixed is None or "# keep this comment" in fixed, fixed
+
+
+def test_tfm706_positional_rate_and_lr():
+    source = "import tensorflow as tf\nopt = tf.keras.optimizers.Adam(0.1, lr=0.2)\n"
+    fixed = _fix_result(source).fixed_source
+    assert fixed is None or "Adam(0.1, learning_rate" not in fixed, fixed

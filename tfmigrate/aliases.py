@@ -357,6 +357,21 @@ class Collector(cst.CSTVisitor):
             self._bind_target(node.name.name)
         return True
 
+    def visit_MatchAs(self, node: cst.MatchAs) -> bool:
+        if node.name is not None:
+            self._bind_target(node.name)
+        return True
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> bool:
+        if node.name is not None:
+            self._bind_target(node.name)
+        return True
+
+    def visit_MatchMapping(self, node: cst.MatchMapping) -> bool:
+        if node.rest is not None:
+            self._bind_target(node.rest)
+        return True
+
     def visit_NamedExpr(self, node: cst.NamedExpr) -> bool:
         self._bind_target(node.target)
         return True

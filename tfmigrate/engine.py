@@ -457,6 +457,10 @@ class _Rebuild:
             if new is None:
                 if isinstance(item, cst.BaseStatement):
                     carry.extend(item.leading_lines)
+                if isinstance(item, cst.SimpleStatementLine) and \
+                        item.trailing_whitespace.comment is not None:
+                    # `x = tf.app.flags  # why` removed: its comment stays, on its own line
+                    carry.append(cst.EmptyLine(comment=item.trailing_whitespace.comment))
                 continue
             if carry and isinstance(new, cst.BaseStatement):
                 new = new.with_changes(leading_lines=[*carry, *new.leading_lines])
