@@ -60,7 +60,8 @@ def all_rules() -> tuple[type[Rule], ...]:
     return tuple(ALL_RULES)
 
 
-def _tool_rules():
+def tool_rules():
+    """The module of the tool's own TFM9xx codes (imported late: rules import the engine)."""
     from tfmigrate.rules import tool
 
     return tool
@@ -88,7 +89,7 @@ def migrate(source: str | bytes, path: str, settings: Settings, *, fix: bool = F
         return result
     enabled = settings.enabled_codes(path)
     rules = [rule for rule in all_rules() if rule.code in enabled]
-    tool = _tool_rules()
+    tool = tool_rules()
     if isinstance(source, bytes):
         decoded = _decode(source)
         if isinstance(decoded, str):
@@ -559,8 +560,7 @@ def _tensorflow_import_uses(collector: Collector) -> dict[str, int]:
     uses = dict.fromkeys(names, 0)
     for chain in collector.chains:
         base = chain.parts[0]
-        if base in uses and chain.scope is scope or (
-                base in uses and table.lookup(base, chain.scope) == table.lookup(base, scope)):
+        if base in uses and table.lookup(base, chain.scope) == table.lookup(base, scope):
             uses[base] += 1
     return uses
 

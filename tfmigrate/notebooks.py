@@ -32,7 +32,8 @@ from dataclasses import dataclass, replace
 from json.decoder import scanstring
 
 from tfmigrate.config import Settings
-from tfmigrate.engine import Diagnostic, Result, migrate as migrate_module, needs_analysis
+from tfmigrate.engine import (Diagnostic, Result, migrate as migrate_module, needs_analysis,
+                              tool_rules)
 
 SUFFIX = ".ipynb"
 
@@ -52,7 +53,7 @@ def migrate(raw: bytes | str, path: str, settings: Settings, *, fix: bool = Fals
     if not needs_analysis(raw, path, settings):
         return result  # like a .py file that never mentions TensorFlow: not even parsed
     enabled = settings.enabled_codes(path)
-    tool = _tool()
+    tool = tool_rules()
     loaded = load(raw)
     if isinstance(loaded, str):
         _add(result, tool.UndecodableFile, loaded, enabled)
@@ -84,12 +85,6 @@ def migrate(raw: bytes | str, path: str, settings: Settings, *, fix: bool = Fals
     else:
         result.fixed_codes = []
     return result
-
-
-def _tool():
-    from tfmigrate.rules import tool
-
-    return tool
 
 
 def _add(result: Result, rule, message: str, enabled: frozenset[str], first: bool = False):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tfmigrate import __version__, notebooks
 from tfmigrate.config import Settings
-from tfmigrate.engine import Diagnostic, Result, migrate, needs_analysis
+from tfmigrate.engine import Diagnostic, Result, migrate, needs_analysis, tool_rules
 from tfmigrate.files import WriteRefused, read, write_atomic
 
 CACHE_DIR = ".tfmigrate_cache"
@@ -72,7 +72,7 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def process(job: Job, settings: Settings, cache: "Cache | None" = None) -> Outcome:
-    tool = _tool()
+    tool = tool_rules()
     try:
         raw = read(Path(job.path))
     except OSError as error:
@@ -111,12 +111,6 @@ def process(job: Job, settings: Settings, cache: "Cache | None" = None) -> Outco
     if key is not None and result.fixed_source is None and not result.internal_error:
         cache.put(key, result)
     return outcome
-
-
-def _tool():
-    from tfmigrate.rules import tool
-
-    return tool
 
 
 def unified_diff(path: str, before: bytes, after: bytes) -> str:
