@@ -424,6 +424,7 @@ class _Rebuild:
     """
 
     def __init__(self, edits: dict, touched: set) -> None:
+        # A statement's replacement may be a list of statements: it takes that place.
         self.edits = edits
         self.touched = touched
 
@@ -463,10 +464,14 @@ class _Rebuild:
                     # `x = tf.app.flags  # why` removed: its comment stays, on its own line
                     carry.append(cst.EmptyLine(comment=item.trailing_whitespace.comment))
                 continue
-            if carry and isinstance(new, cst.BaseStatement):
-                new = new.with_changes(leading_lines=[*carry, *new.leading_lines])
+            replacements = list(new) if isinstance(new, (list, tuple)) else [new]
+            if not replacements:
+                continue  # moved elsewhere by the rule, comments included
+            first = replacements[0]
+            if carry and isinstance(first, cst.BaseStatement):
+                replacements[0] = first.with_changes(leading_lines=[*carry, *first.leading_lines])
                 carry = []
-            out.append(new)
+            out.extend(replacements)
         return out, carry
 
 

@@ -66,7 +66,9 @@ class Rule:
 
 @dataclass
 class Edit:
-    """Replace `node` by `replacement` (a libcst node, or None to remove a statement)."""
+    """Replace `node` by `replacement`: a libcst node; None to remove a statement (its
+    comments go to the next one); or a list of statements to put in a statement's place
+    (an empty list: the rule has moved the statement and its comments elsewhere)."""
 
     node: object
     replacement: object | None

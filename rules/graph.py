@@ -1,0 +1,1133 @@
+"""TFM2xx: graph programs become eager programs — `outputs = f(inputs)`.
+
+A TF1 program builds a graph (placeholders, tensors, a train op) and runs pieces of it with
+`sess.run(fetches, feed_dict)`. Its TF2 form is a set of Python functions: each distinct
+fetch structure becomes one `tf.function` whose parameters are the placeholders it reaches
+and whose body is the graph-building statements the fetches depend on; variables, layers and
+optimizers are created once, outside. The session, its initializer runs and its `close` go
+away. `minimize` becomes a `tf.GradientTape` step with the TF1 optimizer's hyperparameters.
+
+The analysis works on one block at a time — a module body or a function body, with the
+bodies of `with tf.Session() as sess:` flattened into it — and rewrites the whole block in
+one fix, or nothing: whenever a step cannot be proven (a fetch computed at run time, a
+session passed away, a feed of a non-placeholder, ...) TFM202 says why and the block is left
+as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
+
+import libcst as cst
+
+from tfmigrate.aliases import _children
+from tfmigrate.context import Context, Reference
+from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
+
+from .api import CASTS, CHANGED, RENAMES, short, tf1_only_prefix
+from .optimizers import OptimizerPlan, keras_optimizer
+
+GRAPH_RULE_READY = True
+
+SESSIONS = {"tensorflow.Session", "tensorflow.InteractiveSession"}
+PLACEHOLDERS = {"tensorflow.placeholder", "tensorflow.placeholder_with_default"}
+INITIALIZERS = {"tensorflow.global_variables_initializer", "tensorflow.initialize_all_variables",
+                "tensorflow.local_variables_initializer", "tensorflow.initialize_local_variables",
+                "tensorflow.tables_initializer", "tensorflow.variables_initializer"}
+GRAPH_RESETS = {"tensorflow.reset_default_graph"}
+VARIABLE_MAKERS = {"tensorflow.Variable", "tensorflow.get_variable"}
+# Statements built from these construct state that lives across calls: they stay in place.
+STATE_PREFIXES = ("tensorflow.keras.layers.", "tensorflow.keras.optimizers.",
+                  "tensorflow.keras.metrics.", "tensorflow.keras.losses.",
+                  "tensorflow.keras.Sequential", "tensorflow.keras.Model",
+                  "tensorflow.train.Checkpoint", "tensorflow.summary.create_file_writer")
+RANDOM = re.compile(r"^tensorflow\.(random\.|random_|truncated_normal|multinomial|nn\.dropout)")
+TRAIN_NAMES = {"train_op", "train", "optimizer", "opt", "train_step", "optimize", "minimize",
+               "training_op", "trainer", "update", "train_ops", "optim"}
+
+
+class Unproven(Exception):
+    """The block cannot be rewritten as a whole; the message says why and what to do."""
+
+    def __init__(self, node: cst.CSTNode, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
+class Waiting(Exception):
+    """Another rule rewrites part of the graph first (the next fix pass comes back)."""
+
+    def __init__(self, node: cst.CSTNode, name: str) -> None:
+        super().__init__(name)
+        self.node = node
+        self.name = name
+
+
+# -- small tree helpers -----------------------------------------------------------------------
+
+def nodes_in(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(_children(current)))
+
+
+def names_used(node: cst.CSTNode) -> set[str]:
+    """Names read in `node` (attribute names and keywords excluded)."""
+    found = set()
+    skip: set = set()
+    for child in nodes_in(node):
+        if isinstance(child, cst.Attribute):
+            skip.add(child.attr)
+        elif isinstance(child, cst.Arg) and child.keyword is not None:
+            skip.add(child.keyword)
+        elif isinstance(child, cst.Name) and child not in skip:
+            found.add(child.value)
+    return found
+
+
+def bound_names(node: cst.FunctionDef | cst.Lambda | cst.ClassDef) -> set[str]:
+    """Names local to a function: its parameters and what its body assigns."""
+    local = set()
+    params = node.params if not isinstance(node, cst.ClassDef) else None
+    if params is not None:
+        for param in [*params.params, *params.kwonly_params, *params.posonly_params]:
+            local.add(param.name.value)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                local.add(star.name.value)
+    for child in nodes_in(node.body):
+        if isinstance(child, cst.AssignTarget):
+            local.update(target_names(child.target) or [])
+        elif isinstance(child, (cst.For, cst.CompFor)):
+            local.update(target_names(child.target) or [])
+    return local
+
+
+def bound_everywhere(module: cst.Module) -> set[str]:
+    """Every name a def, class, import or parameter binds anywhere in the module."""
+    found = set()
+    for node in nodes_in(module):
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            found.add(node.name.value)
+        elif isinstance(node, cst.Param):
+            found.add(node.name.value)
+        elif isinstance(node, cst.ImportAlias):
+            found.add((node.asname.name if node.asname else node.name).value
+                      if isinstance((node.asname.name if node.asname else node.name), cst.Name)
+                      else "")
+    return found
+
+
+def free_names(node) -> set[str]:
+    return names_used(node) - bound_names(node)
+
+
+def target_names(target: cst.BaseExpression) -> list[str] | None:
+    """Names bound by an assignment target, None for attribute/subscript/starred targets."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        names = []
+        for element in target.elements:
+            if isinstance(element, cst.StarredElement):
+                return None
+            inner = target_names(element.value)
+            if inner is None:
+                return None
+            names.extend(inner)
+        return names
+    return None
+
+
+def arg(call: cst.Call, position: int | None, keyword: str) -> cst.BaseExpression | None:
+    for index, argument in enumerate(call.args):
+        if argument.keyword is not None:
+            if argument.keyword.value == keyword:
+                return argument.value
+        elif argument.star:
+            return None
+        elif index == position:
+            return argument.value
+    return None
+
+
+def indent(text: str, prefix: str = "    ") -> str:
+    return "".join(prefix + line if line.strip() else line
+                   for line in text.splitlines(keepends=True))
+
+
+# -- the analysis -------------------------------------------------------------------------------
+
+@dataclass
+class Statement:
+    line: cst.SimpleStatementLine | cst.BaseCompoundStatement
+    kind: str  # placeholder variable optimizer train init session eager graph plain compound
+    targets: list[str] = field(default_factory=list)
+    uses: set[str] = field(default_factory=set)
+    call: cst.Call | None = None  # the placeholder / optimizer / minimize call
+    index: int = 0
+
+
+@dataclass
+class Leaf:
+    node: cst.BaseExpression
+    train: str | None = None  # the train op's name when the leaf is one
+
+
+@dataclass
+class RunSite:
+    call: cst.Call
+    fetch: cst.BaseExpression
+    leaves: list[Leaf]
+    shape: str  # single list tuple dict
+    feeds: dict[str, cst.BaseExpression]
+    statement: cst.SimpleStatementLine | None  # the line, when the run is its whole value
+    function: "Function | None" = None
+
+
+@dataclass
+class Function:
+    name: str
+    leaves: list[str]  # code of each returned fetch
+    train: str | None
+    params: list[str]
+    body: list[Statement]
+    loss_body: list[Statement]
+    position: int
+    sites: list[RunSite] = field(default_factory=list)
+
+
+class Block:
+    """One block's graph program: what each statement is, and every session use."""
+
+    def __init__(self, ctx: Context, body: Sequence[cst.BaseStatement]) -> None:
+        self.ctx = ctx
+        self.body = list(body)
+        self.tf = ctx.tensorflow_name()
+        self.sessions: set[str] = set()
+        self.session_withs: list[cst.With] = []
+        self.statements: list[Statement] = []
+        self.by_target: dict[str, Statement] = {}
+        self.sites: list[RunSite] = []
+        self.removed_lines: set = set()
+
+    # -- names -----------------------------------------------------------------------------
+    def qualified(self, node: cst.BaseExpression) -> str | None:
+        return self.ctx.qualified_name(node)
+
+    def call_name(self, node: cst.BaseExpression | None) -> str | None:
+        if isinstance(node, cst.Call):
+            return self.qualified(node.func)
+        return None
+
+    def session_call(self, node: cst.BaseExpression | None) -> bool:
+        return self.call_name(node) in SESSIONS
+
+    # -- step 1: flatten the session blocks, classify statements ----------------------------
+    def flatten(self) -> list[cst.BaseStatement]:
+        lines = []
+        for statement in self.body:
+            if isinstance(statement, cst.With) and any(
+                    self.session_call(item.item) for item in statement.items):
+                if len(statement.items) != 1 or statement.asynchronous:
+                    raise Unproven(statement, "a `with` that opens a session and something "
+                                   "else: split it, then run tfmigrate again")
+                item = statement.items[0]
+                if item.asname is not None:
+                    if not isinstance(item.asname.name, cst.Name):
+                        raise Unproven(statement, "session bound to a pattern")
+                    self.sessions.add(item.asname.name.value)
+                self.check_session_args(item.item)
+                self.session_withs.append(statement)
+                if not isinstance(statement.body, cst.IndentedBlock):
+                    raise Unproven(statement, "one-line `with` body")
+                lines.extend(statement.body.body)
+            else:
+                lines.append(statement)
+        return lines
+
+    def check_session_args(self, call: cst.Call) -> None:
+        for argument in call.args:
+            name = argument.keyword.value if argument.keyword else None
+            if name != "config":
+                raise Unproven(call, "a session with a `graph` or `target`: several graphs "
+                               "or a remote master have no eager equivalent; rewrite by hand")
+
+    def classify(self, lines: Sequence[cst.BaseStatement]) -> None:
+        self.fed: set[str] = set()  # placeholders and the tensors computed from them
+        self.variables: set[str] = set()  # names holding variables (or layers, optimizers)
+        self.eager: set[str] = set()  # tensors that depend on nothing fed or trained
+        self.optimizers: set[str] = set()
+        for index, line in enumerate(lines):
+            statement = self._classify(line)
+            statement.index = index
+            self.statements.append(statement)
+            for name in statement.targets:
+                if name in self.by_target and statement.kind != "plain":
+                    raise Unproven(line, f"`{name}` is bound twice in the graph program; "
+                                   "give each tensor its own name")
+                self.by_target[name] = statement
+
+    @property
+    def graph_names(self) -> set[str]:
+        return self.fed | self.variables | self.eager | self.optimizers
+
+    def _classify(self, line) -> Statement:
+        if not isinstance(line, cst.SimpleStatementLine):
+            return Statement(line, "compound", uses=names_used(line))
+        small = line.body[0]
+        if len(line.body) != 1:
+            uses = names_used(line)
+            if uses & (self.graph_names | self.sessions):
+                raise Unproven(line, "several statements on one line use the graph: "
+                               "put them on separate lines")
+            return Statement(line, "plain", uses=uses)
+        if isinstance(small, cst.Expr):
+            value, targets = small.value, []
+        elif isinstance(small, cst.Assign) and len(small.targets) == 1:
+            value = small.value
+            targets = target_names(small.targets[0].target)
+            if targets is None:
+                uses = names_used(small)
+                if uses & (self.fed | self.sessions):
+                    raise Unproven(line, "an attribute or item of a graph object is assigned: "
+                                   "rewrite this block by hand")
+                return Statement(line, "plain", uses=uses)
+        else:
+            uses = names_used(small)
+            if uses & (self.fed | self.sessions):
+                raise Unproven(line, "this statement changes a graph value in place")
+            return Statement(line, "plain", uses=uses)
+        uses = names_used(value)
+        name = self.call_name(value)
+        if name in SESSIONS:
+            if len(targets) > 1:
+                raise Unproven(line, "session bound to a pattern")
+            self.check_session_args(value)
+            self.sessions.update(targets)
+            return Statement(line, "session", targets, uses, value)
+        if name in PLACEHOLDERS:
+            if len(targets) != 1:
+                raise Unproven(line, "a placeholder must be bound to one name")
+            self.fed.update(targets)
+            return Statement(line, "placeholder", targets, uses, value)
+        if name in INITIALIZERS or name in GRAPH_RESETS:
+            return Statement(line, "init", targets, uses, value)
+        if name and name.startswith("tensorflow.train.") and name.endswith("Optimizer"):
+            self.optimizers.update(targets)
+            return Statement(line, "optimizer", targets, uses, value)
+        minimize = self._minimize(value)
+        if minimize is not None:
+            if len(targets) != 1:
+                raise Unproven(line, "a train op must be bound to one name")
+            return Statement(line, "train", targets, uses, minimize)
+        calls = [self.call_name(n) for n in nodes_in(value) if isinstance(n, cst.Call)]
+        if any(c in VARIABLE_MAKERS for c in calls) or (
+                name and name.startswith(STATE_PREFIXES)):
+            if uses & self.fed:
+                raise Unproven(line, "a variable initialised from a placeholder: give it an "
+                               "initial value that needs no feed")
+            self.variables.update(targets)
+            return Statement(line, "variable", targets, uses, value)
+        if uses & self.sessions:
+            return Statement(line, "plain", targets, uses)
+        made_by_tf = any(c and c.startswith("tensorflow.") for c in calls)
+        if uses & (self.fed | self.variables) or any(c and RANDOM.match(c) for c in calls):
+            self.fed.update(targets)
+            return Statement(line, "graph", targets, uses)
+        if made_by_tf or uses & self.eager:
+            self.eager.update(targets)
+            return Statement(line, "eager", targets, uses)
+        return Statement(line, "plain", targets, uses)
+
+    def _minimize(self, value) -> cst.Call | None:
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+                and value.func.attr.value == "minimize"):
+            return None
+        receiver = value.func.value
+        if isinstance(receiver, cst.Name) and receiver.value in self.optimizers:
+            return value
+        name = self.call_name(receiver)
+        if name and name.startswith("tensorflow.train.") and name.endswith("Optimizer"):
+            return value
+        return None
+
+    # -- step 2: every use of a session, and the runs ----------------------------------------
+    def find_sites(self, lines: Sequence[cst.BaseStatement]) -> None:
+        train = {n for s in self.statements if s.kind == "train" for n in s.targets}
+        runnable = self.graph_names | train | self.init_names
+        self.closes: list[cst.SimpleStatementLine] = []
+        seen_calls: set = set()
+        for line in lines:
+            for node in nodes_in(line):
+                if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) and \
+                        free_names(node) & (self.sessions | self.fed | train):
+                    raise Unproven(node, "a function defined here uses the session or graph "
+                                   "tensors; move that code into the block that runs the "
+                                   "session (or rewrite by hand)")
+                if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+                    continue
+                receiver, method = node.func.value, node.func.attr.value
+                if not isinstance(receiver, cst.Name):
+                    continue
+                if receiver.value in self.sessions:
+                    if method == "run":
+                        self.sites.append(self.run_site(node, *self.run_args(node)))
+                    elif method == "close" and not node.args:
+                        line_of = self.line_of(node)
+                        if line_of is None:
+                            raise Unproven(node, "`close()` used as a value")
+                        self.closes.append(line_of)
+                    else:
+                        raise Unproven(node, f"`{receiver.value}.{method}` has no eager "
+                                       "equivalent; rewrite by hand")
+                    seen_calls.add(node.func)
+                elif receiver.value in runnable and method in ("eval", "run"):
+                    feed = arg(node, 0, "feed_dict")
+                    session = arg(node, None if method == "eval" else 1, "session")
+                    if session is not None and not (isinstance(session, cst.Name)
+                                                    and session.value in self.sessions):
+                        raise Unproven(node, "`eval` with a session from elsewhere")
+                    self.sites.append(self.run_site(node, receiver, feed))
+                    seen_calls.add(node.func)
+        for line in lines:
+            for node in nodes_in(line):
+                if isinstance(node, cst.Name) and node.value in self.sessions:
+                    parent = self.ctx.parent(node)
+                    if isinstance(parent, cst.Attribute) and parent in seen_calls:
+                        continue
+                    if self._binds_session(node) or self._session_keyword(node):
+                        continue
+                    raise Unproven(node, f"the session `{node.value}` is used as a value here "
+                                   "(passed to a function or stored); rewrite this use first")
+
+    @property
+    def init_names(self) -> set[str]:
+        return {n for s in self.statements if s.kind == "init" for n in s.targets}
+
+    def _binds_session(self, node: cst.Name) -> bool:
+        parent = self.ctx.parent(node)
+        if isinstance(parent, cst.AssignTarget):
+            return True
+        return isinstance(parent, cst.AsName) and isinstance(self.ctx.parent(parent), cst.WithItem)
+
+    def _session_keyword(self, node: cst.Name) -> bool:
+        parent = self.ctx.parent(node)
+        return isinstance(parent, cst.Arg) and parent.keyword is not None and \
+            parent.keyword.value == "session" and parent.value is node
+
+    def line_of(self, call: cst.Call) -> cst.SimpleStatementLine | None:
+        """The line whose whole value (expression or assignment) is `call`."""
+        parent = self.ctx.parent(call)
+        if isinstance(parent, (cst.Expr, cst.Assign)) and parent.value is call:
+            line = self.ctx.parent(parent)
+            if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+                return line
+        return None
+
+    def run_args(self, call: cst.Call):
+        for index, argument in enumerate(call.args):
+            name = argument.keyword.value if argument.keyword else \
+                ("fetches", "feed_dict")[index] if index < 2 else "?"
+            if argument.star or name not in ("fetches", "feed_dict"):
+                raise Unproven(call, "`run` with options or run metadata: tracing in TF2 is "
+                               "`tf.profiler` / `tf.summary.trace_on`; rewrite by hand")
+        fetch = arg(call, 0, "fetches")
+        if fetch is None:
+            raise Unproven(call, "`run` without fetches")
+        return fetch, arg(call, 1, "feed_dict")
+
+    def run_site(self, call: cst.Call, fetch, feed) -> RunSite:
+        train = {n for s in self.statements if s.kind == "train" for n in s.targets}
+        if isinstance(fetch, (cst.List, cst.Tuple)):
+            shape = "list" if isinstance(fetch, cst.List) else "tuple"
+            values = []
+            for element in fetch.elements:
+                if isinstance(element, cst.StarredElement):
+                    raise Unproven(fetch, "fetches built at run time (starred); rewrite by hand")
+                values.append(element.value)
+        elif isinstance(fetch, cst.Dict):
+            shape = "dict"
+            values = []
+            for element in fetch.elements:
+                if not isinstance(element, cst.DictElement) or \
+                        not isinstance(element.key, cst.SimpleString):
+                    raise Unproven(fetch, "a fetch dict needs literal string keys")
+                values.append(element.value)
+        else:
+            shape, values = "single", [fetch]
+        leaves = []
+        for value in values:
+            if isinstance(value, (cst.List, cst.Tuple, cst.Dict)):
+                raise Unproven(fetch, "nested fetch structures: fetch each level separately")
+            if isinstance(value, cst.Name) and value.value in train:
+                leaves.append(Leaf(value, value.value))
+                continue
+            if (isinstance(value, cst.Name) and value.value in self.init_names) or \
+                    self.call_name(value) in INITIALIZERS:
+                if shape != "single" or self.line_of(call) is None:
+                    raise Unproven(call, "an initializer fetched with other values")
+                leaves.append(Leaf(value, "init"))
+                continue
+            uses = names_used(value)
+            if uses & self.sessions:
+                raise Unproven(value, "a fetch that uses the session")
+            if not isinstance(value, cst.Name) and self._minimize(value) is not None:
+                raise Unproven(value, "`minimize` inside `run`: bind the train op to a name")
+            if not uses & self.graph_names and self.call_name(value) is None and \
+                    not isinstance(value, (cst.Call, cst.BinaryOperation)):
+                raise Unproven(value, "this fetch is chosen at run time (not a graph tensor "
+                               "this analysis can see); rewrite by hand")
+            leaves.append(Leaf(value))
+        feeds: dict[str, cst.BaseExpression] = {}
+        if feed is not None:
+            if not isinstance(feed, cst.Dict):
+                raise Unproven(feed, "a feed_dict built elsewhere: write it as a dict literal "
+                               "in the `run` call so the fed placeholders are known")
+            for element in feed.elements:
+                if not isinstance(element, cst.DictElement) or \
+                        not isinstance(element.key, cst.Name):
+                    raise Unproven(feed, "a feed_dict key that is not a placeholder name")
+                key = element.key.value
+                statement = self.by_target.get(key)
+                if statement is None or statement.kind != "placeholder":
+                    raise Unproven(element.key, f"`{key}` is fed but is not a placeholder: "
+                                   "feeding an intermediate tensor has no TF2 equivalent; "
+                                   "split the computation at that tensor by hand")
+                feeds[key] = element.value
+        return RunSite(call, fetch, leaves, shape, feeds, self.line_of(call))
+
+    # -- step 3: what each run needs ----------------------------------------------------------
+    def closure(self, names: set[str]) -> list[Statement]:
+        """The graph statements and placeholders `names` depend on, in program order."""
+        found: dict[int, Statement] = {}
+        pending = list(names)
+        while pending:
+            name = pending.pop()
+            statement = self.by_target.get(name)
+            if statement is None or statement.kind not in ("graph", "placeholder") or \
+                    statement.index in found:
+                continue
+            found[statement.index] = statement
+            if statement.kind == "graph":
+                pending.extend(statement.uses)
+        return [found[i] for i in sorted(found)]
+
+    def train_statement(self, name: str) -> Statement:
+        return self.by_target[name]
+
+    def plan_functions(self) -> list[Function]:
+        functions: dict[tuple, Function] = {}
+        for site in self.sites:
+            if any(leaf.train == "init" for leaf in site.leaves):
+                continue
+            trains = [leaf.train for leaf in site.leaves if leaf.train]
+            if len(trains) > 1:
+                raise Unproven(site.call, "two train ops in one run: run them one at a time")
+            values = [leaf for leaf in site.leaves if not leaf.train]
+            uses = set().union(*(names_used(leaf.node) for leaf in values)) if values else set()
+            loss_uses: set[str] = set()
+            train = trains[0] if trains else None
+            if train:
+                minimize = self.train_statement(train).call
+                loss_uses = names_used(minimize)
+            needed = self.closure(uses | loss_uses)
+            if not needed and not train:
+                continue  # only variables and eager values: read them directly
+            loss_needed = self.closure(loss_uses)
+            params = [s for s in needed if s.kind == "placeholder"]
+            for param in params:
+                name = param.targets[0]
+                if name not in site.feeds and self.call_name(param.call) != \
+                        "tensorflow.placeholder_with_default":
+                    raise Unproven(site.call, f"this run needs the placeholder `{name}`, which "
+                                   "it does not feed (TF1 fails here too); feed it")
+            codes = tuple(self.ctx.code(leaf.node) for leaf in values)
+            key = (codes, site.shape, train)
+            function = functions.get(key)
+            if function is None:
+                body = [s for s in needed if s.kind == "graph"]
+                loss_body = [s for s in loss_needed if s.kind == "graph"]
+                position = max([s.index for s in needed] +
+                               ([self.train_statement(train).index] if train else []))
+                function = Function("", list(codes), train, [p.targets[0] for p in params],
+                                    body, loss_body, position)
+                functions[key] = function
+            function.sites.append(site)
+            site.function = function
+        return list(functions.values())
+
+    def check_other_uses(self, lines) -> None:
+        """Names the rewrite removes must not be used anywhere it does not rewrite."""
+        removed = {n for s in self.statements if s.kind in ("placeholder", "graph", "train",
+                                                            "init", "session")
+                   for n in s.targets}
+        allowed: set = set()
+        for statement in self.statements:
+            if statement.kind in ("placeholder", "graph", "train", "init", "session"):
+                allowed.update(nodes_in(statement.line))
+        for site in self.sites:
+            allowed.update(nodes_in(site.call))
+        for line in lines:
+            for node in nodes_in(line):
+                if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+                    local = bound_names(node)
+                    allowed.update(n for n in nodes_in(node)
+                                   if isinstance(n, cst.Name) and n.value in local)
+                if isinstance(node, cst.Name) and node.value in removed and node not in allowed:
+                    parent = self.ctx.parent(node)
+                    if isinstance(parent, cst.Attribute) and parent.attr is node:
+                        continue
+                    if isinstance(parent, cst.Arg) and parent.keyword is node:
+                        continue
+                    if isinstance(parent, cst.AsName) or self._is_param(node):
+                        continue
+                    if node.value in self.sessions:
+                        continue
+                    raise Unproven(node, f"`{node.value}` is a graph tensor used outside "
+                                   "`sess.run`; this analysis cannot move that use")
+
+    def _is_param(self, node: cst.Name) -> bool:
+        parent = self.ctx.parent(node)
+        return isinstance(parent, cst.Param) and parent.name is node
+
+    def check_waiting(self) -> None:
+        """Moved statements must already be TF2 code: other rules fix their TF1 names first."""
+        for statement in self.statements:
+            if statement.kind != "graph":
+                continue
+            for node in nodes_in(statement.line):
+                if not isinstance(node, (cst.Attribute, cst.Name)):
+                    continue
+                name = self.qualified(node)
+                if not name or not name.startswith("tensorflow."):
+                    continue
+                tf_name = short(name)
+                if tf_name in RENAMES or tf_name in CHANGED or tf_name in CASTS or \
+                        tf1_only_prefix(tf_name) is not None:
+                    raise Waiting(node, tf_name)
+
+    # -- step 4: the new block ----------------------------------------------------------------
+    def rewrite(self, lines) -> tuple[list[cst.BaseStatement], list[Function]]:
+        functions = self.plan_functions()
+        removed = {n for s in self.statements if s.kind in ("placeholder", "graph", "train",
+                                                            "init", "session") for n in s.targets}
+        # Names the rewrite removes are free again (check_other_uses proved them unused).
+        taken = (names_used(self.ctx.module) | {n for s in self.statements for n in s.targets}
+                 | bound_everywhere(self.ctx.module)) - removed
+        self.taken = taken
+        for function in functions:
+            function.name = self.fresh(self.function_name(function), taken)
+        optimizer_lines = self.optimizer_lines()
+        replacements = self.site_replacements(functions)
+        placed: dict[int, list[Function]] = {}
+        for function in functions:
+            placed.setdefault(function.position, []).append(function)
+        removed_kinds = ("placeholder", "graph", "train", "init", "session")
+        out: list[cst.BaseStatement] = []
+        carry: list[cst.EmptyLine] = []
+        statements = iter(self.statements)
+        nested = not isinstance(self.owner, cst.Module)
+
+        blank = [cst.EmptyLine(indent=False)] * (1 if nested else 2)
+        after_function = False
+
+        def emit(node, function=False):
+            nonlocal carry, after_function
+            lines = [*carry, *node.leading_lines]
+            carry = []
+            if (after_function and not function) or (function and lines and
+                                                      lines[0].comment is not None):
+                lines = [*blank, *[line for line in lines if line.comment is not None]]
+            out.append(node.with_changes(leading_lines=lines))
+            after_function = function
+
+        for top in self.body:
+            inner = top.body.body if top in self.session_withs else [top]
+            if top in self.session_withs:
+                carry.extend(top.leading_lines)
+            for line in inner:
+                statement = next(statements)
+                if statement.kind in removed_kinds or line in self.closes or \
+                        replacements.get(line, 0) is None:
+                    if statement.kind != "graph":
+                        carry.extend(line.leading_lines)
+                elif line in optimizer_lines:
+                    emit(optimizer_lines[line])
+                else:
+                    emit(line.visit(_Replacer(replacements)) if replacements else line)
+                for function in placed.get(statement.index, []):
+                    for node in self.function_code(function, nested):
+                        emit(node, function=True)
+        if out and carry:
+            out[-1] = out[-1]  # trailing comments of removed lines go with the block's end
+        return out, functions
+
+    def fresh(self, wanted: str, taken: set[str]) -> str:
+        name, number = wanted, 2
+        while name in taken:
+            name, number = f"{wanted}_{number}", number + 1
+        taken.add(name)
+        return name
+
+    def function_name(self, function: Function) -> str:
+        if function.train:
+            return "train_step" if function.train in TRAIN_NAMES else f"{function.train}_step"
+        names = [code for code in function.leaves if code.isidentifier()]
+        if not names or len(names) != len(function.leaves):
+            return "evaluate"
+        return "compute_" + "_".join(names[:3])
+
+    def optimizer_of(self, statement: Statement) -> tuple[str | None, cst.Call]:
+        """(name, constructor call) of a train statement's optimizer; name None when inline."""
+        receiver = statement.call.func.value
+        if isinstance(receiver, cst.Name):
+            return receiver.value, self.by_target[receiver.value].call
+        return None, receiver
+
+    def convert_optimizer(self, call: cst.Call) -> OptimizerPlan:
+        plan = keras_optimizer(call, self.call_name(call), self.tf)
+        if plan is None:
+            raise Unproven(call, "this optimizer has no Keras 3 equivalent with the same "
+                           "numbers; rewrite the training step by hand")
+        if plan.safety is not FixSafety.SAFE:
+            raise Unproven(call, f"the Keras optimizer would change the numbers: {plan.note}")
+        return plan
+
+    def optimizer_lines(self) -> dict:
+        """New lines for the optimizer statements; inline optimizers get one at their step."""
+        lines = {}
+        self.inline_optimizers: dict[str, list[cst.BaseStatement]] = {}
+        trains = [s for s in self.statements if s.kind == "train"]
+        users: dict[str, int] = {}
+        for statement in trains:
+            name, _ = self.optimizer_of(statement)
+            if name:
+                users[name] = users.get(name, 0) + 1
+        for statement in self.statements:
+            if statement.kind != "optimizer":
+                continue
+            name = statement.targets[0] if len(statement.targets) == 1 else None
+            if name is None or users.get(name, 0) != 1:
+                raise Unproven(statement.line, "an optimizer used by several train ops (or by "
+                               "none): a Keras 3 optimizer is bound to the variables it first "
+                               "updates; create one optimizer per train op")
+            self.check_optimizer_uses(name)
+            plan = self.convert_optimizer(statement.call)
+            small = statement.line.body[0].with_changes(value=cst.parse_expression(plan.expression))
+            new = statement.line.with_changes(body=[small])
+            lines[statement.line] = [*self.definitions(plan), new] if plan.definitions else new
+        for statement in trains:
+            name, call = self.optimizer_of(statement)
+            if name is None:
+                plan = self.convert_optimizer(call)
+                variable = self.fresh("optimizer", self.taken)
+                self.inline_optimizers[statement.targets[0]] = [
+                    *self.definitions(plan),
+                    cst.parse_statement(f"{variable} = {plan.expression}\n")]
+                statement.optimizer = variable
+            else:
+                statement.optimizer = name
+        return lines
+
+    def definitions(self, plan) -> list[cst.BaseStatement]:
+        return [s for text in plan.definitions for s in cst.parse_module(text).body]
+
+    def check_optimizer_uses(self, name: str) -> None:
+        for line in self.body:
+            for node in nodes_in(line):
+                if isinstance(node, cst.Name) and node.value == name:
+                    parent = self.ctx.parent(node)
+                    if isinstance(parent, cst.AssignTarget):
+                        continue
+                    if isinstance(parent, cst.Attribute) and parent.value is node and \
+                            parent.attr.value == "minimize":
+                        continue
+                    raise Unproven(node, f"the optimizer `{name}` is used for more than "
+                                   "`minimize` (compute_gradients, slots, ...); rewrite by hand")
+
+    # -- generated code -------------------------------------------------------------------------
+    def statement_code(self, statement: Statement) -> str:
+        comments = [line for line in statement.line.leading_lines if line.comment is not None]
+        return self.ctx.code(statement.line.with_changes(leading_lines=comments))
+
+    def parameters(self, function: Function) -> tuple[list[str], list[str] | None]:
+        """Parameter texts (defaults last) and the input signature (None when unknown)."""
+        required, optional, specs, late_specs = [], [], [], []
+        known = True
+        for name in function.params:
+            call = self.by_target[name].call
+            if self.call_name(call) == "tensorflow.placeholder":
+                dtype, shape = arg(call, 0, "dtype"), arg(call, 1, "shape")
+                required.append(name)
+                if dtype is None:
+                    known = False
+                    continue
+                shape_code = self.ctx.code(shape) if shape is not None else "None"
+                specs.append(f"{self.tf}.TensorSpec({shape_code}, {self.ctx.code(dtype)})")
+            else:
+                value, shape = arg(call, 0, "input"), arg(call, 1, "shape")
+                if value is None:
+                    raise Unproven(call, "placeholder_with_default without a default")
+                optional.append(f"{name}={self.ctx.code(value)}")
+                dtype = _literal_dtype(value)
+                if dtype is None or shape is None:
+                    known = False
+                    continue
+                late_specs.append(f"{self.tf}.TensorSpec({self.ctx.code(shape)}, "
+                                  f"{self.tf}.{dtype})")
+        function.params = [p for p in function.params if p in required] + \
+            [p for p in function.params if p not in required]
+        return required + optional, (specs + late_specs) if known else None
+
+    def function_code(self, function: Function, nested: bool) -> list[cst.BaseStatement]:
+        tf = self.tf
+        params, signature = self.parameters(function)
+        if signature is not None and function.params:
+            decorator = f"@{tf}.function(input_signature=[{', '.join(signature)}])"
+            if len(decorator) > 99:
+                specs = "".join(f"    {spec},\n" for spec in signature)
+                decorator = f"@{tf}.function(input_signature=[\n{specs}])"
+        else:
+            decorator = f"@{tf}.function"
+        body: list[str] = []
+        returns = function.leaves
+        if function.train:
+            body.extend(self.train_body(function))
+        else:
+            body.extend(self.statement_code(s) for s in function.body)
+        if returns:
+            body.append(f"return {self.return_expression(function)}\n")
+        text = f"{decorator}\ndef {function.name}({', '.join(params)}):\n" + \
+            indent("".join(body))
+        statements = []
+        if function.train in self.inline_optimizers:
+            statements.extend(self.inline_optimizers.pop(function.train))
+        statements.extend(cst.parse_module(text).body)
+        blank = [cst.EmptyLine(indent=False)] * (1 if nested else 2)
+        return [s.with_changes(leading_lines=[*blank, *s.leading_lines])
+                if i == 0 or isinstance(s, (cst.FunctionDef, cst.ClassDef)) else s
+                for i, s in enumerate(statements)]
+
+    def train_body(self, function: Function) -> list[str]:
+        statement = self.train_statement(function.train)
+        minimize = statement.call
+        for argument in minimize.args:
+            keyword = argument.keyword.value if argument.keyword else None
+            if keyword == "grad_loss" or argument.star:
+                raise Unproven(minimize, "`minimize` with grad_loss: rewrite the step by hand")
+        loss = arg(minimize, 0, "loss")
+        global_step = arg(minimize, 1, "global_step")
+        var_list = arg(minimize, 2, "var_list")
+        if loss is None:
+            raise Unproven(minimize, "`minimize` without a loss")
+        local = set(function.params) | {n for s in function.body for n in s.targets} | \
+            {n for s in function.body for n in s.uses}
+        tape = self.fresh("tape", set(local))
+        variables = self.fresh("variables", local | {tape})
+        gradients = self.fresh("gradients", local | {tape, variables})
+        lines = [f"with {self.tf}.GradientTape() as {tape}:\n"]
+        loss_code = self.ctx.code(loss)
+        inside = [self.statement_code(s) for s in function.loss_body]
+        if not isinstance(loss, cst.Name):
+            loss_name = self.fresh("loss", local | {tape, variables, gradients})
+            inside.append(f"{loss_name} = {loss_code}\n")
+            loss_code = loss_name
+        if not inside:
+            raise Unproven(minimize, "the loss does not depend on anything computed in the graph")
+        lines.append(indent("".join(inside)))
+        lines.extend(self.statement_code(s) for s in function.body if s not in function.loss_body)
+        source = self.ctx.code(var_list) if var_list is not None else f"{tape}.watched_variables()"
+        lines.append(f"{variables} = {source}\n")
+        lines.append(f"{gradients} = {tape}.gradient({loss_code}, {variables})\n")
+        lines.append(f"{statement.optimizer}.apply_gradients(zip({gradients}, {variables}))\n")
+        if global_step is not None:
+            if not isinstance(global_step, cst.Name) or global_step.value not in self.variables:
+                raise Unproven(global_step, "a global step that is not a variable of this block")
+            lines.append(f"{global_step.value}.assign_add(1)\n")
+        return lines
+
+    def return_expression(self, function: Function) -> str:
+        site = function.sites[0]
+        codes = function.leaves
+        if site.shape == "single" or (function.train and len(codes) == 1):
+            return codes[0]
+        if site.shape == "dict":
+            items = [f"{self.ctx.code(e.key)}: {self.ctx.code(e.value)}"
+                     for e in site.fetch.elements
+                     if not (isinstance(e.value, cst.Name) and e.value.value == function.train)]
+            return "{" + ", ".join(items) + "}"
+        return ", ".join(codes) + ("," if len(codes) == 1 else "")
+
+    def site_replacements(self, functions: list[Function]) -> dict:
+        """Map of original node → new node (None: remove the line) for every run and close."""
+        out: dict = {line: None for line in self.closes}
+        for site in self.sites:
+            if any(leaf.train == "init" for leaf in site.leaves):
+                out[site.statement] = None
+                continue
+            if site.function is None:
+                out[site.call] = cst.parse_expression(self.direct_read(site))
+                continue
+            call = self.call_text(site)
+            trains = [i for i, leaf in enumerate(site.leaves) if leaf.train]
+            values = len(site.leaves) - len(trains)
+            small = site.statement.body[0] if site.statement is not None else None
+            if isinstance(small, cst.Expr):
+                out[site.statement] = site.statement.with_changes(
+                    body=[small.with_changes(value=cst.parse_expression(call))])
+                continue
+            if not trains:
+                out[site.call] = cst.parse_expression(self.converted(call, site, values))
+                continue
+            if site.shape == "single" or not isinstance(small, cst.Assign):
+                raise Unproven(site.call, "the result of a train run is used as a value; "
+                               "unpack it (`_, loss = sess.run([train_op, loss])`)")
+            target = small.targets[0].target
+            if not isinstance(target, (cst.Tuple, cst.List)) or \
+                    len(target.elements) != len(site.leaves):
+                raise Unproven(site.call, "unpack the train run's results into names")
+            kept = [e.value for i, e in enumerate(target.elements) if i not in trains]
+            for i in trains:
+                dropped = target.elements[i].value
+                if not isinstance(dropped, cst.Name):
+                    raise Unproven(dropped, "a train op's result assigned to an attribute")
+            if values == 0:
+                new = f"{call}\n"
+            elif values == 1:
+                new = f"{self.ctx.code(kept[0])} = {call}.numpy()\n"
+            else:
+                names = ", ".join(self.ctx.code(k) for k in kept)
+                new = f"{names} = [value.numpy() for value in {call}]\n"
+            line = cst.parse_statement(new)
+            out[site.statement] = line.with_changes(
+                leading_lines=site.statement.leading_lines,
+                trailing_whitespace=site.statement.trailing_whitespace)
+        return out
+
+    def call_text(self, site: RunSite) -> str:
+        function = site.function
+        args = []
+        for name in function.params:
+            call = self.by_target[name].call
+            default = self.call_name(call) == "tensorflow.placeholder_with_default"
+            if name in site.feeds:
+                value = self.ctx.code(site.feeds[name])
+                args.append(f"{name}={value}" if default else value)
+        return f"{function.name}({', '.join(args)})"
+
+    def converted(self, call: str, site: RunSite, values: int) -> str:
+        if site.shape == "single":
+            return f"{call}.numpy()"
+        if site.shape == "dict":
+            return f"{{key: value.numpy() for key, value in {call}.items()}}"
+        if site.shape == "list":
+            return f"[value.numpy() for value in {call}]"
+        return f"tuple(value.numpy() for value in {call})"
+
+    def direct_read(self, site: RunSite) -> str:
+        """A run of variables and eager values only: read them where they are."""
+        def read(node):
+            code = self.ctx.code(node)
+            simple = isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
+            return f"{code}.numpy()" if simple else f"({code}).numpy()"
+        if site.shape == "single":
+            return read(site.fetch)
+        if site.shape == "dict":
+            items = [f"{self.ctx.code(e.key)}: {read(e.value)}" for e in site.fetch.elements]
+            return "{" + ", ".join(items) + "}"
+        reads = [read(leaf.node) for leaf in site.leaves]
+        if site.shape == "list":
+            return "[" + ", ".join(reads) + "]"
+        return "(" + ", ".join(reads) + ("," if len(reads) == 1 else "") + ")"
+
+
+def _literal_dtype(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return "bool"
+    if isinstance(node, cst.Float):
+        return "float32"
+    if isinstance(node, cst.Integer):
+        return "int32"
+    return None
+
+
+class _Replacer(cst.CSTTransformer):
+    """Swap nodes by identity; a removed statement line leaves `pass` in an empty block."""
+
+    def __init__(self, replacements: dict) -> None:
+        self.replacements = replacements
+
+    def on_leave(self, original_node, updated_node):
+        if original_node in self.replacements:
+            new = self.replacements[original_node]
+            if new is None:
+                return cst.RemoveFromParent()
+            return new
+        if isinstance(updated_node, cst.IndentedBlock) and not updated_node.body:
+            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated_node
+
+
+# -- the rules ----------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    block: Block
+    body: list[cst.BaseStatement] | None = None
+    functions: list[Function] = field(default_factory=list)
+    unproven: Unproven | None = None
+    waiting: Waiting | None = None
+    anchor: cst.CSTNode | None = None
+
+
+def analyse(ctx: Context) -> list[Outcome]:
+    cached = getattr(ctx, "_graph_outcomes", None)
+    if cached is not None:
+        return cached
+    owners: dict = {}
+    for node, name in ctx.named_expressions():
+        if name in SESSIONS:
+            owner = next((a for a in ctx.ancestors(node) if isinstance(a, cst.FunctionDef)),
+                         ctx.module)
+            owners.setdefault(owner, node)
+    outcomes = []
+    for owner, anchor in owners.items():
+        body = owner.body if isinstance(owner, cst.Module) else owner.body.body
+        block = Block(ctx, body)
+        block.owner = owner
+        outcome = Outcome(block, anchor=anchor)
+        try:
+            lines = block.flatten()
+            block.classify(lines)
+            block.find_sites(lines)
+            block.check_other_uses(lines)
+            block.check_waiting()
+            outcome.body, outcome.functions = block.rewrite(lines)
+        except Unproven as error:
+            outcome.unproven = error
+        except Waiting as error:
+            outcome.waiting = error
+        outcomes.append(outcome)
+    ctx._graph_outcomes = outcomes
+    return outcomes
+
+
+def block_edits(outcome: Outcome) -> list[Edit]:
+    """Edits that turn the block into its new body: the changed middle, nothing else."""
+    old, new = outcome.block.body, outcome.body
+    start = 0
+    while start < min(len(old), len(new)) and old[start] is new[start]:
+        start += 1
+    end_old, end_new = len(old), len(new)
+    while end_old > start and end_new > start and old[end_old - 1] is new[end_new - 1]:
+        end_old, end_new = end_old - 1, end_new - 1
+    if start == end_old:
+        raise Unproven(old[0], "nothing to change")
+    edits = [Edit(old[start], list(new[start:end_new]))]
+    edits.extend(Edit(node, []) for node in old[start + 1:end_old])
+    return edits
+
+
+class GraphProgram(Rule):
+    code = "TFM201"
+    name = "graph-program"
+    summary = "A TF1 graph run by a session becomes eager functions: `outputs = f(inputs)`."
+    fix = FixSafety.SAFE
+    prefilter = ("Session",)
+    doc = """
+## Why
+TensorFlow 2 runs eagerly: there is no `tf.Session`, no `tf.placeholder`, and on 2.21
+`tf.compat.v1.Session` code cannot use Keras 3 at all. Renaming to `tf.compat.v1` (what
+`tf_upgrade_v2` does) keeps the program alive only in a compatibility mode.
+
+## What it becomes
+Each distinct `sess.run(fetches, feed_dict)` (and `tensor.eval(...)`, `op.run(...)`)
+becomes a call of a `tf.function` whose parameters are the placeholders the fetches reach,
+in their order of definition, with an `input_signature` built from the placeholders' dtype
+and shape (so fed numpy values are converted as the feed converted them). Its body is the
+graph-building statements the fetches depend on; its result has the fetch's structure, and
+the call site turns it into numpy (`.numpy()`), as `run` returned numpy.
+`optimizer.minimize(loss)` becomes a `tf.GradientTape` step: the loss is computed under the
+tape, the variables it read are updated by the Keras 3 optimizer with the TF1
+hyperparameters; values fetched with the train op are computed before the update, as in
+TF1; `global_step` is incremented. Variables, optimizers and layers are created once,
+outside. Sessions, `with tf.Session() as sess:`, `sess.close()`, initializer runs and
+`tf.reset_default_graph()` go away; reads of variables become `v.numpy()`.
+
+## Caveats
+The block (module or function) is rewritten as a whole or not at all: TFM202 says what
+stops it. Graph statements that no run needs are dropped (the message names them). A
+fetched Python-side value is numpy after the fix as before; a function result is a
+tensor.
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\n\n@tf.function\ndef f(x):\n    return x * 2\n"),
+        Invalid(
+            "import numpy as np\nimport tensorflow as tf\n\n"
+            "x = tf.placeholder(tf.float32, [None, 2])\n"
+            "w = tf.Variable(np.ones((2, 1), np.float32))\n"
+            "y = tf.matmul(x, w)\n"
+            "with tf.Session() as sess:\n"
+            "    sess.run(tf.global_variables_initializer())\n"
+            "    print(sess.run(y, feed_dict={x: [[1.0, 2.0]]}))\n",
+            "import numpy as np\nimport tensorflow as tf\n\n"
+            "w = tf.Variable(np.ones((2, 1), np.float32))\n\n\n"
+            "@tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])\n"
+            "def compute_y(x):\n"
+            "    y = tf.matmul(x, w)\n"
+            "    return y\n\n\n"
+            "print(compute_y([[1.0, 2.0]]).numpy())\n"),
+    )
+
+    def on_module(self, ctx: Context) -> None:
+        for outcome in analyse(ctx):
+            if outcome.waiting is not None:
+                ctx.report(outcome.anchor, "graph program: rewritten into eager functions once "
+                           f"`{outcome.waiting.name}` is fixed by its own rule")
+            elif outcome.body is not None:
+                try:
+                    edits = block_edits(outcome)
+                except Unproven:
+                    continue
+                names = ", ".join(f.name for f in outcome.functions) or "no function"
+                ctx.report(outcome.anchor, f"graph program: sessions and placeholders become "
+                           f"eager code ({names})", edits, imports=("tensorflow",))
+
+
+class UnprovenGraph(Rule):
+    code = "TFM202"
+    name = "graph-needs-hand-rewrite"
+    summary = "A graph program tfmigrate cannot rewrite as a whole; the finding says what stops it."
+    prefilter = ("Session",)
+    doc = """
+## Why
+A graph program is rewritten in one step or left alone (never half a rewrite). Some
+programs cannot be proven equivalent by reading them: fetches chosen at run time, feeds of
+intermediate tensors, a session passed to other functions, `run` options, graph surgery,
+an optimizer shared by several train ops.
+
+## What to do
+The message names the construct and the way out; often a small edit (a feed_dict written
+as a literal, a train op bound to a name) lets TFM201 rewrite the block on the next run.
+
+## Caveats
+Until the block is rewritten, its TF1 names are reported by TFM806 too.
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\nx = tf.constant(1.0)\n"),
+        Invalid("import tensorflow as tf\n\nx = tf.placeholder(tf.float32)\n"
+                "h = x * 2\nsess = tf.Session()\nfeed = {h: 1.0}\n"
+                "print(sess.run(x, feed_dict=feed))\n"),
+    )
+
+    def on_module(self, ctx: Context) -> None:
+        for outcome in analyse(ctx):
+            if outcome.unproven is not None:
+                ctx.report(outcome.unproven.node, outcome.unproven.message +
+                           " (the graph program is left unchanged)")

@@ -1,0 +1,459 @@
+"""TF1 optimizers and learning-rate schedules → Keras 3, keeping TF1's numbers.
+
+A library for the rules that rewrite training code (the graph → eager rule calls it when it
+turns `opt.minimize(loss)` into a GradientTape step); it reports nothing itself.
+
+`keras_optimizer` maps a `tf.train.XOptimizer(...)` call to a Keras 3 optimizer constructor,
+`keras_schedule` a `tf.train.*_decay(...)` call to a Keras schedule. Every TF1 default that
+differs in Keras is spelled out (MIGRATION_MAP §7.1–7.3, caveats 3–7):
+
+- Adam and Adadelta: epsilon 1e-8 (Keras 1e-7); Adagrad: epsilon 0.0 (Keras adds 1e-7 that
+  TF1 never had); RMSProp: epsilon 1e-10 (Keras 1e-7).
+- RMSProp's mean-square slots start at 1.0 in TF1 and at 0.0 in Keras: a small subclass whose
+  "velocity" slots are created with a ones initializer. (Assigning ones in `build` is wrong: the
+  first `apply_gradients` usually runs inside a `tf.function`, whose graph would then reset the
+  slots on every step. The initializer of a created variable is lifted out and runs once.)
+- Momentum: TF1 accumulates raw gradients and scales by the current rate; Keras `SGD` with
+  momentum accumulates rate-scaled gradients. Equal for a constant rate (SGD is used then);
+  for a schedule or any rate that is not a literal number a TF1-exact subclass is used.
+- Keras optimizers take only a Python `float` (or a schedule/callable) as `learning_rate`:
+  an integer literal rate is written as a float.
+
+Outputs are verified by the fixtures in `fixtures/training/`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Collection, Sequence
+
+import libcst as cst
+
+from tfmigrate.rule import FixSafety
+
+__all__ = ["OptimizerPlan", "keras_optimizer", "keras_schedule", "OPTIMIZERS", "SCHEDULES",
+           "TF1_MOMENTUM", "TF1_RMSPROP"]
+
+_MODULE = cst.Module([])
+
+# -- TF1 signatures (tf.compat.v1.train, TF 2.21) -------------------------------------------
+
+# Positional parameter order; every parameter may also be given by keyword.
+_TF1_OPTIMIZER_PARAMS = {
+    "GradientDescentOptimizer": ("learning_rate", "use_locking", "name"),
+    "MomentumOptimizer": ("learning_rate", "momentum", "use_locking", "name", "use_nesterov"),
+    "AdamOptimizer": ("learning_rate", "beta1", "beta2", "epsilon", "use_locking", "name",
+                      "use_own_namescope_for_non_slot_vars"),
+    "AdagradOptimizer": ("learning_rate", "initial_accumulator_value", "use_locking", "name"),
+    "AdadeltaOptimizer": ("learning_rate", "rho", "epsilon", "use_locking", "name"),
+    "RMSPropOptimizer": ("learning_rate", "decay", "momentum", "epsilon", "use_locking",
+                         "centered", "name"),
+    "FtrlOptimizer": ("learning_rate", "learning_rate_power", "initial_accumulator_value",
+                      "l1_regularization_strength", "l2_regularization_strength",
+                      "use_locking", "name", "accum_name", "linear_name",
+                      "l2_shrinkage_regularization_strength", "beta"),
+}
+_REQUIRED = {
+    "GradientDescentOptimizer": ("learning_rate",),
+    "MomentumOptimizer": ("learning_rate", "momentum"),
+    "AdagradOptimizer": ("learning_rate",),
+    "RMSPropOptimizer": ("learning_rate",),
+    "FtrlOptimizer": ("learning_rate",),
+}
+# Arguments that only affected TF1's graph (locking, slot names): dropped.
+_DROPPED = {"use_locking", "use_own_namescope_for_non_slot_vars", "accum_name", "linear_name"}
+
+OPTIMIZERS = tuple(f"tensorflow.train.{name}" for name in _TF1_OPTIMIZER_PARAMS)
+
+_TF1_SCHEDULE_PARAMS = {
+    "exponential_decay": ("learning_rate", "global_step", "decay_steps", "decay_rate",
+                          "staircase", "name"),
+    "piecewise_constant": ("x", "boundaries", "values", "name"),
+    "polynomial_decay": ("learning_rate", "global_step", "decay_steps", "end_learning_rate",
+                         "power", "cycle", "name"),
+    "cosine_decay": ("learning_rate", "global_step", "decay_steps", "alpha", "name"),
+    "cosine_decay_restarts": ("learning_rate", "global_step", "first_decay_steps", "t_mul",
+                              "m_mul", "alpha", "name"),
+    "inverse_time_decay": ("learning_rate", "global_step", "decay_steps", "decay_rate",
+                           "staircase", "name"),
+    "natural_exp_decay": ("learning_rate", "global_step", "decay_steps", "decay_rate",
+                          "staircase", "name"),
+}
+_SCHEDULE_REQUIRED = {
+    "exponential_decay": ("learning_rate", "global_step", "decay_steps", "decay_rate"),
+    "piecewise_constant": ("x", "boundaries", "values"),
+    "polynomial_decay": ("learning_rate", "global_step", "decay_steps"),
+    "cosine_decay": ("learning_rate", "global_step", "decay_steps"),
+    "cosine_decay_restarts": ("learning_rate", "global_step", "first_decay_steps"),
+    "inverse_time_decay": ("learning_rate", "global_step", "decay_steps", "decay_rate"),
+    "natural_exp_decay": ("learning_rate", "global_step", "decay_steps", "decay_rate"),
+}
+SCHEDULES = tuple(f"tensorflow.train.{name}" for name in _TF1_SCHEDULE_PARAMS)
+# piecewise_constant also had this name in TF1.
+_SCHEDULE_ALIASES = {"piecewise_constant_decay": "piecewise_constant"}
+
+# -- generated classes -----------------------------------------------------------------------
+
+# `{name}` is the class name, `{tf}` the module's name for TensorFlow.
+TF1_MOMENTUM = '''\
+class {name}({tf}.keras.optimizers.Optimizer):
+    """TF1's MomentumOptimizer: accumulates raw gradients and applies them at the current
+    learning rate (Keras SGD accumulates rate-scaled ones, which differs under a schedule)."""
+
+    def __init__(self, learning_rate, momentum, use_nesterov=False, name="{name}", **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.momentum = momentum
+        self.use_nesterov = use_nesterov
+
+    def build(self, var_list):
+        if self.built:
+            return
+        super().build(var_list)
+        self.accumulators = self.add_optimizer_variables(var_list, "accumulator")
+
+    def update_step(self, gradient, variable, learning_rate):
+        learning_rate = {tf}.cast(learning_rate, variable.dtype)
+        gradient = {tf}.cast(gradient, variable.dtype)
+        accumulator = self.accumulators[self._get_variable_index(variable)]
+        self.assign(accumulator, self.momentum * accumulator + gradient)
+        if self.use_nesterov:
+            self.assign_sub(variable, learning_rate * (gradient + self.momentum * accumulator))
+        else:
+            self.assign_sub(variable, learning_rate * accumulator)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(momentum=self.momentum, use_nesterov=self.use_nesterov)
+        return config
+'''
+
+TF1_RMSPROP = '''\
+class {name}({tf}.keras.optimizers.RMSprop):
+    """RMSprop whose mean-square ("velocity") slots start at 1.0, as TF1's RMSPropOptimizer."""
+
+    def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
+        if name == "velocity":
+            initializer = "ones"
+        return super().add_optimizer_variables(trainable_variables, name, initializer)
+'''
+
+
+@dataclass
+class OptimizerPlan:
+    """How to build the Keras 3 optimizer that replaces a TF1 one."""
+
+    # Keras 3 constructor, spelled with the module's TensorFlow name, e.g.
+    # "tf.keras.optimizers.Adam(learning_rate=0.01, epsilon=1e-08)".
+    expression: str
+    # Module-level code the expression needs (a class definition each), may be empty. The
+    # text depends only on the class name and `tf`: add each distinct text once.
+    definitions: list[str] = field(default_factory=list)
+    safety: FixSafety = FixSafety.SAFE
+    note: str = ""  # what changes / why, for the finding message ("" when nothing)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def _code(node: cst.CSTNode) -> str:
+    return _MODULE.code_for_node(node).strip()
+
+
+def _bind(call: cst.Call, params: Sequence[str]) -> dict[str, cst.BaseExpression] | None:
+    """TF1 parameter name → argument expression; None when the call cannot be bound
+    statically (`*args`, `**kwargs`, unknown keyword, a parameter given twice)."""
+    bound: dict[str, cst.BaseExpression] = {}
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is None:
+            if position >= len(params):
+                return None
+            name = params[position]
+            position += 1
+        else:
+            name = arg.keyword.value
+            if name not in params:
+                return None
+        if name in bound:
+            return None
+        bound[name] = arg.value
+    return bound
+
+
+def _number(node: cst.BaseExpression) -> float | None:
+    """The value of a numeric literal expression (`0.1`, `-1`, `1e-3 * 2`), else None."""
+    if isinstance(node, cst.Integer) or isinstance(node, cst.Float):
+        return float(node.evaluated_value)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        value = _number(node.expression)
+        if value is None:
+            return None
+        return -value if isinstance(node.operator, cst.Minus) else value
+    if isinstance(node, cst.BinaryOperation):
+        left, right = _number(node.left), _number(node.right)
+        if left is None or right is None:
+            return None
+        try:
+            if isinstance(node.operator, cst.Add):
+                return left + right
+            if isinstance(node.operator, cst.Subtract):
+                return left - right
+            if isinstance(node.operator, cst.Multiply):
+                return left * right
+            if isinstance(node.operator, cst.Divide):
+                return left / right
+            if isinstance(node.operator, cst.Power):
+                return left ** right
+        except (ArithmeticError, ValueError):
+            return None
+    return None
+
+
+def _is_int_literal(node: cst.BaseExpression) -> bool:
+    """A literal whose Python value is an int (a float rate must be passed as a float)."""
+    if isinstance(node, cst.Integer):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        return _is_int_literal(node.expression)
+    if isinstance(node, cst.BinaryOperation) and isinstance(
+            node.operator, (cst.Add, cst.Subtract, cst.Multiply, cst.Power)):
+        return _is_int_literal(node.left) and _is_int_literal(node.right)
+    return False
+
+
+def _float_code(node: cst.BaseExpression) -> str:
+    """The code of `node`, as a float when it is an integer literal (`1` → `1.0`)."""
+    code = _code(node)
+    if isinstance(node, cst.Integer) and code.isdigit():
+        return f"{code}.0"
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.expression, cst.Integer) \
+            and _code(node.expression).isdigit():
+        return f"{code}.0"
+    if _is_int_literal(node):
+        return f"float({code})"
+    return code
+
+
+def _class_name(wanted: str, taken: Collection[str]) -> str:
+    if wanted not in taken:
+        return wanted
+    for number in range(2, 1000):
+        candidate = f"{wanted}_{number}"
+        if candidate not in taken:
+            return candidate
+    raise RuntimeError(f"no free name for {wanted}")  # pragma: no cover
+
+
+def _call(callee: str, arguments: Sequence[tuple[str | None, str]]) -> str:
+    parts = [value if keyword is None else f"{keyword}={value}" for keyword, value in arguments]
+    return f"{callee}({', '.join(parts)})"
+
+
+# -- optimizers ------------------------------------------------------------------------------
+
+def keras_optimizer(call: cst.Call, qualname: str, tf: str,
+                    schedule_of: Callable[[cst.BaseExpression], str | None] | None = None,
+                    constant_of: Callable[[cst.BaseExpression], bool] | None = None,
+                    taken: Collection[str] = ()) -> OptimizerPlan | None:
+    """The Keras 3 optimizer for the TF1 optimizer construction `call`.
+
+    `qualname` is the canonical name of the callee (`tensorflow.train.AdamOptimizer`), `tf`
+    the module's name for TensorFlow. `schedule_of(node)`, called with the learning-rate
+    argument, returns the Keras expression to pass as `learning_rate` when that argument is a
+    TF1 schedule (e.g. the text `keras_schedule` gave, or a name the caller binds it to), else
+    None. `constant_of(node)` says that a non-literal rate (a name, an attribute) is a Python
+    number that does not change during training; numeric literals are constants anyway.
+    `taken`: names bound in the module, which generated classes must not use.
+
+    None when the call cannot be converted: another optimizer, `*args`/`**kwargs`, an
+    unknown keyword, a missing required argument.
+    """
+    if not qualname.startswith("tensorflow.train."):
+        return None
+    kind = qualname[len("tensorflow.train."):]
+    params = _TF1_OPTIMIZER_PARAMS.get(kind)
+    if params is None:
+        return None
+    bound = _bind(call, params)
+    if bound is None or any(p not in bound for p in _REQUIRED.get(kind, ())):
+        return None
+    for name in _DROPPED:
+        bound.pop(name, None)
+    keras = f"{tf}.keras.optimizers"
+
+    rate, rate_kind = None, "default"
+    if "learning_rate" in bound:
+        node = bound["learning_rate"]
+        schedule = schedule_of(node) if schedule_of is not None else None
+        if schedule is not None:
+            rate, rate_kind = schedule, "schedule"
+        elif _number(node) is not None or (constant_of is not None and constant_of(node)):
+            rate, rate_kind = _float_code(node), "constant"
+        else:
+            rate, rate_kind = _code(node), "other"
+
+    def value(name: str) -> str:
+        return _code(bound[name])
+
+    args: list[tuple[str | None, str]] = []
+    if rate is not None:
+        args.append(("learning_rate", rate))
+    definitions: list[str] = []
+    notes: list[str] = []
+    name_arg = [("name", value("name"))] if "name" in bound else []
+
+    if kind == "GradientDescentOptimizer":
+        return OptimizerPlan(_call(f"{keras}.SGD", args + name_arg))
+
+    if kind == "MomentumOptimizer":
+        if rate_kind == "constant":
+            args.append(("momentum", value("momentum")))
+            if "use_nesterov" in bound:
+                args.append(("nesterov", value("use_nesterov")))
+            return OptimizerPlan(_call(f"{keras}.SGD", args + name_arg))
+        cls = _class_name("TF1Momentum", taken)
+        args.append(("momentum", value("momentum")))
+        if "use_nesterov" in bound:
+            args.append(("use_nesterov", value("use_nesterov")))
+        why = "a learning-rate schedule" if rate_kind == "schedule" else \
+            f"a learning rate (`{rate}`) that may change during training"
+        return OptimizerPlan(
+            _call(cls, args + name_arg), [TF1_MOMENTUM.format(name=cls, tf=tf)], FixSafety.SAFE,
+            f"`{cls}` (defined above) keeps TF1's momentum update under {why}: Keras `SGD` "
+            "accumulates rate-scaled gradients")
+
+    if kind == "AdamOptimizer":
+        for old, new in (("beta1", "beta_1"), ("beta2", "beta_2")):
+            if old in bound:
+                args.append((new, value(old)))
+        if "epsilon" in bound:
+            args.append(("epsilon", value("epsilon")))
+        else:
+            args.append(("epsilon", "1e-08"))
+            notes.append("epsilon=1e-08 keeps TF1's default (Keras: 1e-7)")
+        return OptimizerPlan(_call(f"{keras}.Adam", args + name_arg), note="; ".join(notes))
+
+    if kind == "AdagradOptimizer":
+        if "initial_accumulator_value" in bound:
+            args.append(("initial_accumulator_value", value("initial_accumulator_value")))
+        args.append(("epsilon", "0.0"))
+        return OptimizerPlan(_call(f"{keras}.Adagrad", args + name_arg),
+                             note="epsilon=0.0: TF1's Adagrad has none (Keras adds 1e-7)")
+
+    if kind == "AdadeltaOptimizer":
+        if "rho" in bound:
+            args.append(("rho", value("rho")))
+        if "epsilon" in bound:
+            args.append(("epsilon", value("epsilon")))
+        else:
+            args.append(("epsilon", "1e-08"))
+            notes.append("epsilon=1e-08 keeps TF1's default (Keras: 1e-7)")
+        return OptimizerPlan(_call(f"{keras}.Adadelta", args + name_arg), note="; ".join(notes))
+
+    if kind == "RMSPropOptimizer":
+        if "decay" in bound:
+            args.append(("rho", value("decay")))
+        if "momentum" in bound:
+            args.append(("momentum", value("momentum")))
+        if "epsilon" in bound:
+            args.append(("epsilon", value("epsilon")))
+        else:
+            args.append(("epsilon", "1e-10"))
+            notes.append("epsilon=1e-10 keeps TF1's default (Keras: 1e-7)")
+        if "centered" in bound:
+            args.append(("centered", value("centered")))
+        cls = _class_name("TF1RMSprop", taken)
+        notes.insert(0, f"`{cls}` (defined above) starts the mean-square slots at 1.0 as TF1 "
+                        "did (Keras RMSprop: 0.0)")
+        return OptimizerPlan(_call(cls, args + name_arg), [TF1_RMSPROP.format(name=cls, tf=tf)],
+                             FixSafety.SAFE, "; ".join(notes))
+
+    assert kind == "FtrlOptimizer"
+    for name in ("learning_rate_power", "initial_accumulator_value",
+                 "l1_regularization_strength", "l2_regularization_strength",
+                 "l2_shrinkage_regularization_strength"):
+        if name in bound:
+            args.append((name, value(name)))
+    if "beta" in bound:
+        beta = bound["beta"]
+        if not (isinstance(beta, cst.Name) and beta.value == "None"):
+            args.append(("beta", value("beta")))
+    return OptimizerPlan(_call(f"{keras}.Ftrl", args + name_arg))
+
+
+# -- schedules -------------------------------------------------------------------------------
+
+def keras_schedule(call: cst.Call, qualname: str,
+                   tf: str) -> tuple[str, cst.BaseExpression] | None:
+    """The Keras schedule for a TF1 `tf.train.*_decay(...)`/`piecewise_constant(...)` call.
+
+    Returns (the Keras schedule expression text, the global-step argument node): the Keras
+    schedule is driven by the optimizer's own step counter (`optimizer.iterations`, advanced
+    once per `apply_gradients`), so the caller must check that the TF1 step is the one
+    `minimize(global_step=...)` advanced. None when there is no exact Keras schedule
+    (`linear_cosine_decay`, `noisy_linear_cosine_decay`) or the call cannot be bound.
+    """
+    if not qualname.startswith("tensorflow.train."):
+        return None
+    kind = qualname[len("tensorflow.train."):]
+    kind = _SCHEDULE_ALIASES.get(kind, kind)
+    params = _TF1_SCHEDULE_PARAMS.get(kind)
+    if params is None:
+        return None
+    bound = _bind(call, params)
+    if bound is None or any(p not in bound for p in _SCHEDULE_REQUIRED[kind]):
+        return None
+    schedules = f"{tf}.keras.optimizers.schedules"
+
+    def value(name: str) -> str:
+        return _code(bound[name])
+
+    def optional(*names: str) -> list[tuple[str | None, str]]:
+        return [(name, value(name)) for name in names if name in bound]
+
+    if kind == "piecewise_constant":
+        args: list[tuple[str | None, str]] = [(None, value("boundaries")),
+                                              (None, value("values"))]
+        return _call(f"{schedules}.PiecewiseConstantDecay", args + optional("name")), bound["x"]
+
+    step = bound["global_step"]
+    # The schedule's dtype is the initial rate's: an int would make the whole schedule int.
+    args = [(None, _float_code(bound["learning_rate"]))]
+    if kind == "exponential_decay":
+        args += [(None, value("decay_steps")), (None, value("decay_rate"))]
+        args += optional("staircase", "name")
+        return _call(f"{schedules}.ExponentialDecay", args), step
+    if kind == "natural_exp_decay":
+        # lr * exp(-k * p) == lr * exp(-k) ** p
+        k = _number(bound["decay_rate"])
+        rate = repr(math.exp(-k)) if k is not None else \
+            f"float({tf}.math.exp(-{_parenthesised(bound['decay_rate'])}))"
+        args += [(None, value("decay_steps")), (None, rate)]
+        args += optional("staircase", "name")
+        return _call(f"{schedules}.ExponentialDecay", args), step
+    if kind == "inverse_time_decay":
+        args += [(None, value("decay_steps")), (None, value("decay_rate"))]
+        args += optional("staircase", "name")
+        return _call(f"{schedules}.InverseTimeDecay", args), step
+    if kind == "polynomial_decay":
+        args += [(None, value("decay_steps"))]
+        args += optional("end_learning_rate", "power", "cycle", "name")
+        return _call(f"{schedules}.PolynomialDecay", args), step
+    if kind == "cosine_decay":
+        args += [(None, value("decay_steps"))]
+        args += optional("alpha", "name")
+        return _call(f"{schedules}.CosineDecay", args), step
+    assert kind == "cosine_decay_restarts"
+    args += [(None, value("first_decay_steps"))]
+    args += optional("t_mul", "m_mul", "alpha", "name")
+    return _call(f"{schedules}.CosineDecayRestarts", args), step
+
+
+def _parenthesised(node: cst.BaseExpression) -> str:
+    code = _code(node)
+    if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer,
+                         cst.Float)):
+        return code
+    return f"({code})"
