@@ -336,8 +336,14 @@ class Block:
             return Statement(line, "variable", targets, uses, value)
         if uses & self.sessions:
             return Statement(line, "plain", targets, uses)
+        if not targets:
+            if uses & self.fed:
+                raise Unproven(line, "a statement that acts on graph tensors when the graph is "
+                               "built (not through `sess.run`); rewrite it by hand")
+            return Statement(line, "plain", targets, uses)  # runs now, as it did in TF1
         made_by_tf = any(c and c.startswith("tensorflow.") for c in calls)
-        if uses & (self.fed | self.variables) or any(c and RANDOM.match(c) for c in calls):
+        if uses & self.fed or any(c and RANDOM.match(c) for c in calls) or (
+                uses & self.variables and (made_by_tf or _operates_on(value, self.variables))):
             self.fed.update(targets)
             return Statement(line, "graph", targets, uses)
         if made_by_tf or uses & self.eager:
@@ -459,6 +465,11 @@ class Block:
                         not isinstance(element.key, cst.SimpleString):
                     raise Unproven(fetch, "a fetch dict needs literal string keys")
                 values.append(element.value)
+        elif isinstance(fetch, (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)):
+            if names_used(fetch) & self.fed:
+                raise Unproven(fetch, "fetches built by a comprehension over graph tensors: "
+                               "list them, or rewrite by hand")
+            shape, values = "comprehension", [fetch]
         else:
             shape, values = "single", [fetch]
         leaves = []
@@ -480,6 +491,7 @@ class Block:
             if not isinstance(value, cst.Name) and self._minimize(value) is not None:
                 raise Unproven(value, "`minimize` inside `run`: bind the train op to a name")
             if not uses & self.graph_names and self.call_name(value) is None and \
+                    shape != "comprehension" and \
                     not isinstance(value, (cst.Call, cst.BinaryOperation)):
                 raise Unproven(value, "this fetch is chosen at run time (not a graph tensor "
                                "this analysis can see); rewrite by hand")
@@ -938,6 +950,8 @@ class Block:
             return f"{code}.numpy()" if simple else f"({code}).numpy()"
         if site.shape == "single":
             return read(site.fetch)
+        if site.shape == "comprehension":
+            return f"[value.numpy() for value in {self.ctx.code(site.fetch)}]"
         if site.shape == "dict":
             items = [f"{self.ctx.code(e.key)}: {read(e.value)}" for e in site.fetch.elements]
             return "{" + ", ".join(items) + "}"
@@ -945,6 +959,23 @@ class Block:
         if site.shape == "list":
             return "[" + ", ".join(reads) + "]"
         return "(" + ", ".join(reads) + ("," if len(reads) == 1 else "") + ")"
+
+
+TENSOR_METHODS = {"assign", "assign_add", "assign_sub", "read_value", "value", "scatter_update",
+                  "scatter_add", "scatter_sub", "sparse_read", "gather_nd"}
+
+
+def _operates_on(value: cst.BaseExpression, names: set[str]) -> bool:
+    """Whether `value` builds a tensor from `names` (an operator or a variable op) rather than
+    asking a Python object for something (`cell.get_weights()`)."""
+    for node in nodes_in(value):
+        if isinstance(node, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison,
+                             cst.Subscript)) and names_used(node) & names:
+            return True
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+                node.func.attr.value in TENSOR_METHODS and names_used(node.func.value) & names:
+            return True
+    return False
 
 
 def _literal_dtype(node: cst.BaseExpression) -> str | None:
