@@ -76,18 +76,23 @@ def nodes_in(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(_children(current)))
 
 
-def names_used(node: cst.CSTNode) -> set[str]:
-    """Names read in `node` (attribute names and keywords excluded)."""
-    found = set()
+def name_nodes(node: cst.CSTNode) -> Iterator[cst.Name]:
+    """Every Name in `node` that stands for a variable (not an attribute or keyword name)."""
     skip: set = set()
     for child in nodes_in(node):
         if isinstance(child, cst.Attribute):
             skip.add(child.attr)
         elif isinstance(child, cst.Arg) and child.keyword is not None:
             skip.add(child.keyword)
+        elif isinstance(child, (cst.FunctionDef, cst.ClassDef)):
+            skip.add(child.name)
         elif isinstance(child, cst.Name) and child not in skip:
-            found.add(child.value)
-    return found
+            yield child
+
+
+def names_used(node: cst.CSTNode) -> set[str]:
+    """Names read or bound in `node` (attribute names and keywords excluded)."""
+    return {child.value for child in name_nodes(node)}
 
 
 def bound_names(node: cst.FunctionDef | cst.Lambda | cst.ClassDef) -> set[str]:
@@ -215,6 +220,7 @@ class Block:
         self.by_target: dict[str, Statement] = {}
         self.sites: list[RunSite] = []
         self.removed_lines: set = set()
+        self.feed_uses: set = set()
 
     # -- names -----------------------------------------------------------------------------
     def qualified(self, node: cst.BaseExpression) -> str | None:
@@ -263,14 +269,19 @@ class Block:
         self.variables: set[str] = set()  # names holding variables (or layers, optimizers)
         self.eager: set[str] = set()  # tensors that depend on nothing fed or trained
         self.optimizers: set[str] = set()
+        self.rebound: dict[str, list[Statement]] = {}  # graph names bound more than once
         for index, line in enumerate(lines):
             statement = self._classify(line)
             statement.index = index
             self.statements.append(statement)
             for name in statement.targets:
-                if name in self.by_target and statement.kind != "plain":
+                earlier = self.by_target.get(name)
+                if earlier is not None and statement.kind != "plain" and not (
+                        earlier.kind == statement.kind == "graph"):
                     raise Unproven(line, f"`{name}` is bound twice in the graph program; "
                                    "give each tensor its own name")
+                if earlier is not None and statement.kind == "graph":
+                    self.rebound.setdefault(name, [earlier]).append(statement)
                 self.by_target[name] = statement
 
     @property
@@ -364,6 +375,53 @@ class Block:
         return None
 
     # -- step 2: every use of a session, and the runs ----------------------------------------
+    def find_feed_dicts(self, lines: Sequence[cst.BaseStatement]) -> None:
+        """`feed = {x: a, y: b}` lines (keys all placeholders): inlined into their runs."""
+        placeholders = {n for s in self.statements if s.kind == "placeholder" for n in s.targets}
+        self.feed_dicts: dict[str, list[cst.SimpleStatementLine]] = {}
+        for line in lines:
+            for node in nodes_in(line):
+                if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1 and \
+                        isinstance(node.body[0], cst.Assign) and \
+                        isinstance(node.body[0].value, cst.Dict) and \
+                        len(node.body[0].targets) == 1 and \
+                        isinstance(node.body[0].targets[0].target, cst.Name):
+                    elements = node.body[0].value.elements
+                    if elements and all(isinstance(e, cst.DictElement) and
+                                        isinstance(e.key, cst.Name) and
+                                        e.key.value in placeholders for e in elements):
+                        name = node.body[0].targets[0].target.value
+                        self.feed_dicts.setdefault(name, []).append(node)
+        for name, found in self.feed_dicts.items():
+            for statement in self.statements:
+                if statement.line in found:
+                    statement.kind = "feed"
+
+    def named_feed(self, call: cst.Call, name: str) -> cst.Dict:
+        """The dict literal a named feed_dict holds at `call`: bound in the same block, just
+        before, with none of its values rebound in between."""
+        line = self.ctx.statement_of(call)
+        holder = self.ctx.parent(line) if line is not None else None
+        block = self.ctx.parent(holder) if holder is not None else None
+        siblings = list(getattr(block, "body", []))
+        if holder not in siblings:
+            raise Unproven(call, f"the feed_dict `{name}` is built away from its run")
+        position = siblings.index(holder)
+        for index in range(position - 1, -1, -1):
+            if siblings[index] in self.feed_dicts[name]:
+                values = siblings[index].body[0].value
+                between = siblings[index + 1:position]
+                used = names_used(values) - {e.key.value for e in values.elements}
+                for statement in between:
+                    for node in nodes_in(statement):
+                        if isinstance(node, cst.AssignTarget) and \
+                                set(target_names(node.target) or []) & (used | {name}):
+                            raise Unproven(call, f"a value of the feed_dict `{name}` changes "
+                                           "before the run")
+                self.feed_uses.add(siblings[index])
+                return values
+        raise Unproven(call, f"the feed_dict `{name}` is built away from its run")
+
     def find_sites(self, lines: Sequence[cst.BaseStatement]) -> None:
         train = {n for s in self.statements if s.kind == "train" for n in s.targets}
         runnable = self.graph_names | train | self.init_names
@@ -497,6 +555,8 @@ class Block:
                                "this analysis can see); rewrite by hand")
             leaves.append(Leaf(value))
         feeds: dict[str, cst.BaseExpression] = {}
+        if isinstance(feed, cst.Name) and feed.value in self.feed_dicts:
+            feed = self.named_feed(call, feed.value)
         if feed is not None:
             if not isinstance(feed, cst.Dict):
                 raise Unproven(feed, "a feed_dict built elsewhere: write it as a dict literal "
@@ -521,13 +581,14 @@ class Block:
         pending = list(names)
         while pending:
             name = pending.pop()
-            statement = self.by_target.get(name)
-            if statement is None or statement.kind not in ("graph", "placeholder") or \
-                    statement.index in found:
-                continue
-            found[statement.index] = statement
-            if statement.kind == "graph":
-                pending.extend(statement.uses)
+            # `h = f(x); h = g(h)`: every binding, in order, is part of the computation
+            for statement in self.rebound.get(name, [self.by_target.get(name)]):
+                if statement is None or statement.kind not in ("graph", "placeholder") or \
+                        statement.index in found:
+                    continue
+                found[statement.index] = statement
+                if statement.kind == "graph":
+                    pending.extend(statement.uses)
         return [found[i] for i in sorted(found)]
 
     def train_statement(self, name: str) -> Statement:
@@ -585,18 +646,17 @@ class Block:
                 allowed.update(nodes_in(statement.line))
         for site in self.sites:
             allowed.update(nodes_in(site.call))
+        for line in self.feed_uses:
+            allowed.update(nodes_in(line))
         for line in lines:
             for node in nodes_in(line):
                 if isinstance(node, (cst.FunctionDef, cst.Lambda)):
                     local = bound_names(node)
                     allowed.update(n for n in nodes_in(node)
                                    if isinstance(n, cst.Name) and n.value in local)
-                if isinstance(node, cst.Name) and node.value in removed and node not in allowed:
+            for node in name_nodes(line):
+                if node.value in removed and node not in allowed:
                     parent = self.ctx.parent(node)
-                    if isinstance(parent, cst.Attribute) and parent.attr is node:
-                        continue
-                    if isinstance(parent, cst.Arg) and parent.keyword is node:
-                        continue
                     if isinstance(parent, cst.AsName) or self._is_param(node):
                         continue
                     if node.value in self.sessions:
@@ -636,6 +696,7 @@ class Block:
         for function in functions:
             function.name = self.fresh(self.function_name(function), taken)
         optimizer_lines = self.optimizer_lines()
+        self.hoisted = self.hoist_state(functions)
         replacements = self.site_replacements(functions)
         placed: dict[int, list[Function]] = {}
         for function in functions:
@@ -670,7 +731,12 @@ class Block:
                     if statement.kind != "graph":
                         carry.extend(line.leading_lines)
                 elif line in optimizer_lines:
-                    emit(optimizer_lines[line])
+                    new = optimizer_lines[line]
+                    for node in new if isinstance(new, list) else [new]:
+                        emit(node)
+                elif line in self.hoisted:
+                    for node in self.hoisted.pop(line):
+                        emit(node, function=isinstance(node, cst.FunctionDef))
                 else:
                     emit(line.visit(_Replacer(replacements)) if replacements else line)
                 for function in placed.get(statement.index, []):
@@ -679,6 +745,75 @@ class Block:
         if out and carry:
             out[-1] = out[-1]  # trailing comments of removed lines go with the block's end
         return out, functions
+
+    def hoist_state(self, functions: list[Function]) -> dict:
+        """Layers and variables a helper function creates move out of it, to be made once.
+
+        The graph's helper functions (`def rnn(x): cell = LSTM(n); return cell(x)`) ran once
+        in TF1, building the graph; called from a `tf.function` they would create new state on
+        every call. A helper called from one place gives its state statements to the block.
+        """
+        defs = {s.name.value: s for s in self.ctx.module.body if isinstance(s, cst.FunctionDef)}
+        defs.update({s.line.name.value: s.line for s in self.statements
+                     if isinstance(s.line, cst.FunctionDef)})
+        moved = [s for f in functions for s in f.body]
+        called, pending = {}, [n for s in moved for n in nodes_in(s.line)]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and \
+                    node.func.value in defs and node.func.value not in called:
+                definition = defs[node.func.value]
+                called[node.func.value] = definition
+                pending.extend(nodes_in(definition.body))
+        out = {}
+        for name, definition in called.items():
+            local = bound_names(definition)
+            hoisted, kept = [], []
+            for line in definition.body.body:
+                state = self._state_line(line)
+                if state is None:
+                    kept.append(line)
+                    for node in nodes_in(line):
+                        if isinstance(node, cst.Call) and self._makes_state(node):
+                            raise Unproven(node, f"`{name}` creates a layer or variable on "
+                                           "every call; create it once outside the function")
+                elif names_used(state) & local:
+                    raise Unproven(line, f"`{name}` builds a layer or variable from its "
+                                   "arguments; create it once outside the function")
+                else:
+                    hoisted.append(line)
+            if not hoisted:
+                continue
+            uses = sum(1 for n in nodes_in(self.ctx.module) if isinstance(n, cst.Call)
+                       and isinstance(n.func, cst.Name) and n.func.value == name)
+            if uses > 1:
+                raise Unproven(definition, f"`{name}` creates layers or variables and is "
+                               f"called {uses} times: decide which calls share them, create "
+                               "them once outside, then run tfmigrate again")
+            if definition not in self.body and definition not in [
+                    s.line for s in self.statements]:
+                raise Unproven(definition, f"`{name}` creates layers or variables and is "
+                               "defined outside this block; create them once by hand")
+            first = hoisted[0].with_changes(leading_lines=definition.leading_lines)
+            new_def = definition.with_changes(
+                leading_lines=[cst.EmptyLine(indent=False)] * 2,
+                body=definition.body.with_changes(body=kept or [cst.SimpleStatementLine(
+                    [cst.Pass()])]))
+            out[definition] = [first, *hoisted[1:], new_def]
+        return out
+
+    def _state_line(self, line) -> cst.BaseExpression | None:
+        if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 and \
+                isinstance(line.body[0], cst.Assign) and \
+                target_names(line.body[0].targets[0].target) is not None:
+            value = line.body[0].value
+            if isinstance(value, cst.Call) and self._makes_state(value):
+                return value
+        return None
+
+    def _makes_state(self, call: cst.Call) -> bool:
+        name = self.call_name(call)
+        return bool(name) and (name in VARIABLE_MAKERS or name.startswith(STATE_PREFIXES[:3]))
 
     def fresh(self, wanted: str, taken: set[str]) -> str:
         name, number = wanted, 2
@@ -878,7 +1013,7 @@ class Block:
 
     def site_replacements(self, functions: list[Function]) -> dict:
         """Map of original node → new node (None: remove the line) for every run and close."""
-        out: dict = {line: None for line in self.closes}
+        out: dict = {line: None for line in [*self.closes, *self.feed_uses]}
         for site in self.sites:
             if any(leaf.train == "init" for leaf in site.leaves):
                 out[site.statement] = None
@@ -1036,6 +1171,7 @@ def analyse(ctx: Context) -> list[Outcome]:
         try:
             lines = block.flatten()
             block.classify(lines)
+            block.find_feed_dicts(lines)
             block.find_sites(lines)
             block.check_other_uses(lines)
             block.check_waiting()
