@@ -452,9 +452,9 @@ compatibility mode that Keras 3 and eager execution do not support.
 """
     examples = (
         Valid("import tensorflow as tf\n\ny = tf.print(x)\nz = tf.train.Checkpoint()\n"),
-        Invalid("import tensorflow as tf\n\nsess = tf.Session()\n"),
+        Invalid("import tensorflow as tf\n\ngraph = tf.get_default_graph()\n"),
         Invalid("import tensorflow as tf\n\nx = tf.Print(x, [x])\n"),
-        Invalid("import tensorflow as tf\n\nh = tf.layers.dense(x, 3)\n"),
+        Invalid("import tensorflow as tf\n\nclass Block(tf.layers.Layer):\n    pass\n"),
     )
 
     def on_reference(self, ref: Reference, ctx: Context) -> None:

@@ -26,7 +26,7 @@ from tfmigrate.aliases import _children
 from tfmigrate.context import Context, Reference
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
-from .api import CASTS, CHANGED, RENAMES, short, tf1_only_prefix
+from .api import CASTS, CHANGED, RENAMES, is_tf1_name, short, tf1_only_prefix
 from .optimizers import OptimizerPlan, keras_optimizer
 
 GRAPH_RULE_READY = True
@@ -38,6 +38,7 @@ INITIALIZERS = {"tensorflow.global_variables_initializer", "tensorflow.initializ
                 "tensorflow.tables_initializer", "tensorflow.variables_initializer"}
 GRAPH_RESETS = {"tensorflow.reset_default_graph"}
 VARIABLE_MAKERS = {"tensorflow.Variable", "tensorflow.get_variable"}
+GLOBAL_STEPS = {"tensorflow.train.get_or_create_global_step", "tensorflow.train.create_global_step"}
 # Statements built from these construct state that lives across calls: they stay in place.
 STATE_PREFIXES = ("tensorflow.keras.layers.", "tensorflow.keras.optimizers.",
                   "tensorflow.keras.metrics.", "tensorflow.keras.losses.",
@@ -221,6 +222,7 @@ class Block:
         self.sites: list[RunSite] = []
         self.removed_lines: set = set()
         self.feed_uses: set = set()
+        self.defined: set[str] = set()  # texts of classes already emitted
 
     # -- names -----------------------------------------------------------------------------
     def qualified(self, node: cst.BaseExpression) -> str | None:
@@ -270,6 +272,7 @@ class Block:
         self.eager: set[str] = set()  # tensors that depend on nothing fed or trained
         self.optimizers: set[str] = set()
         self.rebound: dict[str, list[Statement]] = {}  # graph names bound more than once
+        self.global_steps: dict = {}  # get_or_create_global_step lines → tf.Variable lines
         for index, line in enumerate(lines):
             statement = self._classify(line)
             statement.index = index
@@ -338,6 +341,12 @@ class Block:
                 raise Unproven(line, "a train op must be bound to one name")
             return Statement(line, "train", targets, uses, minimize)
         calls = [self.call_name(n) for n in nodes_in(value) if isinstance(n, cst.Call)]
+        if name in GLOBAL_STEPS and len(targets) == 1:
+            self.variables.update(targets)
+            self.global_steps[line] = line.with_changes(body=[small.with_changes(
+                value=cst.parse_expression(f"{self.tf}.Variable(0, dtype={self.tf}.int64, "
+                                           "trainable=False, name=\"global_step\")"))])
+            return Statement(line, "variable", targets, uses, value)
         if any(c in VARIABLE_MAKERS for c in calls) or (
                 name and name.startswith(STATE_PREFIXES)):
             if uses & self.fed:
@@ -669,11 +678,20 @@ class Block:
         return isinstance(parent, cst.Param) and parent.name is node
 
     def check_waiting(self) -> None:
-        """Moved statements must already be TF2 code: other rules fix their TF1 names first."""
-        for statement in self.statements:
-            if statement.kind != "graph":
-                continue
-            for node in nodes_in(statement.line):
+        """Moved statements, and the module's functions they call, must already be TF2 code:
+        other rules fix their TF1 names first."""
+        defs = {s.name.value: s for s in self.ctx.module.body if isinstance(s, cst.FunctionDef)}
+        defs.update({s.line.name.value: s.line for s in self.statements
+                     if isinstance(s.line, cst.FunctionDef)})
+        pending = [s.line for s in self.statements if s.kind == "graph"]
+        seen: set = set()
+        while pending:
+            root = pending.pop()
+            for node in nodes_in(root):
+                if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and \
+                        node.func.value in defs and node.func.value not in seen:
+                    seen.add(node.func.value)
+                    pending.append(defs[node.func.value])
                 if not isinstance(node, (cst.Attribute, cst.Name)):
                     continue
                 name = self.qualified(node)
@@ -681,7 +699,7 @@ class Block:
                     continue
                 tf_name = short(name)
                 if tf_name in RENAMES or tf_name in CHANGED or tf_name in CASTS or \
-                        tf1_only_prefix(tf_name) is not None:
+                        tf1_only_prefix(tf_name) is not None or is_tf1_name(tf_name):
                     raise Waiting(node, tf_name)
 
     # -- step 4: the new block ----------------------------------------------------------------
@@ -717,7 +735,12 @@ class Block:
             if (after_function and not function) or (function and lines and
                                                       lines[0].comment is not None):
                 lines = [*blank, *[line for line in lines if line.comment is not None]]
-            out.append(node.with_changes(leading_lines=lines))
+            limit, run, kept = len(blank), 0, []
+            for empty in lines:  # removed lines leave at most one separation behind
+                run = run + 1 if empty.comment is None else 0
+                if run <= limit:
+                    kept.append(empty)
+            out.append(node.with_changes(leading_lines=kept))
             after_function = function
 
         for top in self.body:
@@ -730,10 +753,12 @@ class Block:
                         replacements.get(line, 0) is None:
                     if statement.kind != "graph":
                         carry.extend(line.leading_lines)
+                elif line in self.global_steps:
+                    emit(self.global_steps[line])
                 elif line in optimizer_lines:
                     new = optimizer_lines[line]
                     for node in new if isinstance(new, list) else [new]:
-                        emit(node)
+                        emit(node, function=isinstance(node, cst.ClassDef))
                 elif line in self.hoisted:
                     for node in self.hoisted.pop(line):
                         emit(node, function=isinstance(node, cst.FunctionDef))
@@ -838,7 +863,15 @@ class Block:
         return None, receiver
 
     def convert_optimizer(self, call: cst.Call) -> OptimizerPlan:
-        plan = keras_optimizer(call, self.call_name(call), self.tf)
+        constants = {n for s in self.statements if s.kind == "plain" and len(s.targets) == 1
+                     and isinstance(s.line, cst.SimpleStatementLine)
+                     and isinstance(s.line.body[0], cst.Assign)
+                     and isinstance(s.line.body[0].value, (cst.Integer, cst.Float))
+                     and self._bound_once(s.targets[0])
+                     for n in s.targets}
+        plan = keras_optimizer(
+            call, self.call_name(call), self.tf, taken=self.taken,
+            constant_of=lambda node: isinstance(node, cst.Name) and node.value in constants)
         if plan is None:
             raise Unproven(call, "this optimizer has no Keras 3 equivalent with the same "
                            "numbers; rewrite the training step by hand")
@@ -883,7 +916,30 @@ class Block:
         return lines
 
     def definitions(self, plan) -> list[cst.BaseStatement]:
-        return [s for text in plan.definitions for s in cst.parse_module(text).body]
+        """The classes a Keras optimizer needs, each once per block, set off by blank lines."""
+        out = []
+        blank = [cst.EmptyLine(indent=False)] * (2 if isinstance(self.owner, cst.Module) else 1)
+        for text in plan.definitions:
+            if text in self.defined:
+                continue
+            self.defined.add(text)
+            for statement in cst.parse_module(text).body:
+                out.append(statement.with_changes(leading_lines=[*blank,
+                                                                 *statement.leading_lines]))
+                if isinstance(statement, cst.ClassDef):
+                    self.taken.add(statement.name.value)
+        if out:
+            self.after_definitions = True
+        return out
+
+    def _bound_once(self, name: str) -> bool:
+        count = 0
+        for node in nodes_in(self.ctx.module):
+            if isinstance(node, cst.AssignTarget) and name in (target_names(node.target) or []):
+                count += 1
+            elif isinstance(node, (cst.AugAssign, cst.For)) and name in names_used(node.target):
+                return False
+        return count == 1
 
     def check_optimizer_uses(self, name: str) -> None:
         for line in self.body:
@@ -912,7 +968,7 @@ class Block:
             if self.call_name(call) == "tensorflow.placeholder":
                 dtype, shape = arg(call, 0, "dtype"), arg(call, 1, "shape")
                 required.append(name)
-                if dtype is None:
+                if dtype is None or self.is_switch(name):
                     known = False
                     continue
                 shape_code = self.ctx.code(shape) if shape is not None else "None"
@@ -932,9 +988,22 @@ class Block:
             [p for p in function.params if p not in required]
         return required + optional, (specs + late_specs) if known else None
 
+    def is_switch(self, name: str) -> bool:
+        """A scalar bool placeholder (`is_training`): Keras layers need a Python bool for
+        `training=`, so it stays a Python value (one trace per value)."""
+        call = self.by_target[name].call
+        dtype, shape = arg(call, 0, "dtype"), arg(call, 1, "shape")
+        scalar = shape is None or (isinstance(shape, (cst.List, cst.Tuple)) and
+                                   not shape.elements) or \
+            (isinstance(shape, cst.Name) and shape.value == "None")
+        return dtype is not None and scalar and (
+            self.qualified(dtype) == "tensorflow.bool" or
+            (isinstance(dtype, cst.SimpleString) and dtype.evaluated_value == "bool"))
+
     def function_code(self, function: Function, nested: bool) -> list[cst.BaseStatement]:
         tf = self.tf
         params, signature = self.parameters(function)
+        body: list[str] = []
         if signature is not None and function.params:
             decorator = f"@{tf}.function(input_signature=[{', '.join(signature)}])"
             if len(decorator) > 99:
@@ -942,7 +1011,13 @@ class Block:
                 decorator = f"@{tf}.function(input_signature=[\n{specs}])"
         else:
             decorator = f"@{tf}.function"
-        body: list[str] = []
+            for name in function.params:  # convert as a feed did, switches excepted
+                call = self.by_target[name].call
+                dtype = arg(call, 0, "dtype")
+                if self.call_name(call) == "tensorflow.placeholder" and dtype is not None \
+                        and not self.is_switch(name):
+                    body.append(f"{name} = {tf}.convert_to_tensor({name}, "
+                                f"{self.ctx.code(dtype)})\n")
         returns = function.leaves
         if function.train:
             body.extend(self.train_body(function))
@@ -957,9 +1032,15 @@ class Block:
             statements.extend(self.inline_optimizers.pop(function.train))
         statements.extend(cst.parse_module(text).body)
         blank = [cst.EmptyLine(indent=False)] * (1 if nested else 2)
-        return [s.with_changes(leading_lines=[*blank, *s.leading_lines])
-                if i == 0 or isinstance(s, (cst.FunctionDef, cst.ClassDef)) else s
-                for i, s in enumerate(statements)]
+        out, previous = [], None
+        for statement in statements:
+            comments = [line for line in statement.leading_lines if line.comment is not None]
+            apart = previous is None or isinstance(statement, (cst.FunctionDef, cst.ClassDef)) \
+                or isinstance(previous, (cst.FunctionDef, cst.ClassDef))
+            out.append(statement.with_changes(leading_lines=[*blank, *comments] if apart
+                                              else comments))
+            previous = statement
+        return out
 
     def train_body(self, function: Function) -> list[str]:
         statement = self.train_statement(function.train)

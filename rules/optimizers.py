@@ -1,7 +1,8 @@
 """TF1 optimizers and learning-rate schedules → Keras 3, keeping TF1's numbers.
 
 A library for the rules that rewrite training code (the graph → eager rule calls it when it
-turns `opt.minimize(loss)` into a GradientTape step); it reports nothing itself.
+turns `opt.minimize(loss)` into a GradientTape step), and TFM501, which turns a TF1 decay
+function into a Keras schedule when its step is the global step `minimize` advances.
 
 `keras_optimizer` maps a `tf.train.XOptimizer(...)` call to a Keras 3 optimizer constructor,
 `keras_schedule` a `tf.train.*_decay(...)` call to a Keras schedule. Every TF1 default that
@@ -30,10 +31,11 @@ from typing import Callable, Collection, Sequence
 
 import libcst as cst
 
-from tfmigrate.rule import FixSafety
+from tfmigrate.context import Context, Reference, parse_expression
+from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
 __all__ = ["OptimizerPlan", "keras_optimizer", "keras_schedule", "OPTIMIZERS", "SCHEDULES",
-           "TF1_MOMENTUM", "TF1_RMSPROP"]
+           "TF1_MOMENTUM", "TF1_RMSPROP", "LearningRateSchedule"]
 
 _MODULE = cst.Module([])
 
@@ -457,3 +459,283 @@ def _parenthesised(node: cst.BaseExpression) -> str:
                          cst.Float)):
         return code
     return f"({code})"
+
+
+# -- TFM501: schedules -----------------------------------------------------------------------
+
+# A global step made by these starts at 0.
+_GLOBAL_STEP_MAKERS = {"tensorflow.train.get_or_create_global_step",
+                       "tensorflow.train.create_global_step"}
+_ASSIGNS = {"tensorflow.assign", "tensorflow.assign_add", "tensorflow.assign_sub"}
+_ASSIGN_METHODS = {"assign", "assign_add", "assign_sub", "load"}
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self, wanted: set[str]) -> None:
+        self.wanted = wanted
+        self.found: list[cst.Name] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.wanted:
+            self.found.append(node)
+
+
+def _arg(call: cst.Call, position: int, keyword: str) -> cst.Arg | None:
+    index = 0
+    for argument in call.args:
+        if argument.star:
+            return None
+        if argument.keyword is not None:
+            if argument.keyword.value == keyword:
+                return argument
+        elif index == position:
+            return argument
+        else:
+            index += 1
+    return None
+
+
+class LearningRateSchedule(Rule):
+    code = "TFM501"
+    name = "tf1-learning-rate-schedule"
+    summary = ("`tf.train.exponential_decay` & co. are gone in TF2: use a Keras schedule "
+               "driven by the optimizer's step.")
+    fix = FixSafety.SAFE
+    references = SCHEDULES + ("tensorflow.train.piecewise_constant_decay",
+                              "tensorflow.train.linear_cosine_decay",
+                              "tensorflow.train.noisy_linear_cosine_decay")
+    doc = """
+## Why
+TF1's decay functions compute a learning-rate tensor from a `global_step` variable that
+`minimize(loss, global_step=...)` increments; they do not exist in TF2. A Keras 3 optimizer
+takes a schedule object as `learning_rate` and calls it with its own step counter
+(`optimizer.iterations`, advanced once per `apply_gradients`, read before the increment as
+TF1 read `global_step`).
+
+## What it becomes
+`tf.keras.optimizers.schedules.*` with the TF1 arguments minus the step:
+`exponential_decay` → `ExponentialDecay`, `piecewise_constant` → `PiecewiseConstantDecay`,
+`polynomial_decay` → `PolynomialDecay`, `cosine_decay` → `CosineDecay`,
+`cosine_decay_restarts` → `CosineDecayRestarts`, `inverse_time_decay` → `InverseTimeDecay`,
+`natural_exp_decay(lr, step, n, k)` → `ExponentialDecay(lr, n, exp(-k))`. An integer initial
+rate is written as a float (a Keras schedule takes its dtype from it). The rates match TF1
+to 1e-8 (float32 rounding) when evaluated in a `tf.function`, as a training step is.
+
+The fix is applied only when the schedule provably sees the same steps: the schedule is the
+learning rate of exactly one TF1 optimizer (by a name used nowhere else, or inline), that
+optimizer's `minimize` gets the schedule's step as `global_step`, and the step is a variable
+created at 0 (`tf.Variable(0, ...)`, `tf.train.get_or_create_global_step()`) that nothing
+else assigns or advances. The graph rule (TFM201) then builds the Keras optimizer; under a
+schedule a TF1 `MomentumOptimizer` becomes a TF1-exact momentum optimizer, as Keras `SGD`
+with momentum accumulates rate-scaled gradients.
+
+## Caveats
+Code that reads the rate tensor itself (`tf.summary.scalar("lr", lr)`, `sess.run(lr)`) is
+reported, not fixed: in TF2 read `optimizer.learning_rate`. A restored TF1 checkpoint
+restores `global_step` but not the Keras optimizer's `iterations`: the schedule restarts.
+`linear_cosine_decay` and `noisy_linear_cosine_decay` have no Keras schedule.
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\n"
+              "lr = tf.keras.optimizers.schedules.ExponentialDecay(0.1, 1000, 0.96)\n"),
+        Invalid(
+            "import tensorflow as tf\n\n"
+            "step = tf.train.get_or_create_global_step()\n"
+            "lr = tf.train.exponential_decay(0.1, step, 1000, 0.96, staircase=True)\n"
+            "opt = tf.train.GradientDescentOptimizer(lr)\n"
+            "train_op = opt.minimize(loss, global_step=step)\n",
+            "import tensorflow as tf\n\n"
+            "step = tf.train.get_or_create_global_step()\n"
+            "lr = tf.keras.optimizers.schedules.ExponentialDecay(0.1, 1000, 0.96, "
+            "staircase=True)\n"
+            "opt = tf.train.GradientDescentOptimizer(lr)\n"
+            "train_op = opt.minimize(loss, global_step=step)\n"),
+        Invalid(
+            "import tensorflow as tf\n\n"
+            "step = tf.Variable(0, trainable=False)\n"
+            "lr = tf.train.exponential_decay(0.1, step, 1000, 0.96)\n"
+            "tf.summary.scalar('lr', lr)\n"
+            "train_op = tf.train.AdamOptimizer(lr).minimize(loss, global_step=step)\n"),
+        Invalid(
+            "import tensorflow as tf\n\n"
+            "lr = tf.train.linear_cosine_decay(0.1, step, 1000)\n"),
+    )
+
+    def on_reference(self, ref: Reference, ctx: Context) -> None:
+        call = ctx.call_of(ref.node)
+        old = ref.qualname.rsplit(".", 1)[-1]
+        if call is None:
+            return
+        head = f"`tf.train.{old}` does not exist in TF2"
+        found = keras_schedule(call, ref.qualname, ctx.tensorflow_name())
+        if found is None:
+            ctx.report(ref.node, f"{head}: no Keras schedule computes the same rates; write a "
+                                 "`tf.keras.optimizers.schedules.LearningRateSchedule` subclass")
+            return
+        text, step = found
+        problem = self.why_not(call, step, ctx)
+        if problem:
+            ctx.report(ref.node, f"{head}: use `{text.split('(')[0].rsplit('.', 1)[-1]}` as the "
+                                 f"optimizer's learning_rate; not fixed: {problem}")
+            return
+        ctx.report(ref.node, f"{head}: a Keras schedule, driven by the optimizer's step "
+                             "(which advances with the global step)",
+                   [Edit(call, parse_expression(text))], imports=("tensorflow",))
+
+    # -- the proof that the schedule sees the steps `minimize` counts --------------------
+    def why_not(self, call: cst.Call, step: cst.BaseExpression, ctx: Context) -> str | None:
+        optimizer = self.optimizer_of(call, ctx)
+        if isinstance(optimizer, str):
+            return optimizer
+        minimize = self.minimize_of(optimizer, ctx)
+        if isinstance(minimize, str):
+            return minimize
+        given = _arg(minimize, 1, "global_step")
+        if not isinstance(step, cst.Name):
+            return "the step is not a variable name"
+        if given is None or not isinstance(given.value, cst.Name) or \
+                given.value.value != step.value:
+            return (f"the schedule's step `{step.value}` is not the `global_step` that "
+                    "`minimize` advances (Keras schedules follow the optimizer's steps)")
+        return self.step_problem(step.value, minimize, ctx)
+
+    def optimizer_of(self, call: cst.Call, ctx: Context) -> cst.Call | str:
+        """The TF1 optimizer constructor taking the schedule as its learning rate."""
+        parent = ctx.parent(call)
+        if isinstance(parent, cst.Arg):
+            owner = ctx.parent(parent)
+            if isinstance(owner, cst.Call) and self.is_optimizer(owner, ctx) and \
+                    _arg(owner, 0, "learning_rate") is parent:
+                return owner
+            return "the rate is not the learning rate of a TF1 optimizer"
+        statement = ctx.statement_of(call)
+        if not (isinstance(statement, cst.Assign) and statement.value is call and
+                len(statement.targets) == 1 and isinstance(statement.targets[0].target, cst.Name)):
+            return "the rate is neither assigned to a name nor given to an optimizer"
+        name = statement.targets[0].target.value
+        uses = self.uses(name, ctx)
+        if uses is None:
+            return f"`{name}` is bound more than once"
+        owners = []
+        for use in uses:
+            arg = ctx.parent(use)
+            owner = ctx.parent(arg) if isinstance(arg, cst.Arg) else None
+            if isinstance(owner, cst.Call) and self.is_optimizer(owner, ctx) and \
+                    _arg(owner, 0, "learning_rate") is arg:
+                owners.append(owner)
+            else:
+                return (f"`{name}` is also used as a tensor (in TF2 read the rate as "
+                        "`optimizer.learning_rate`)")
+        if len(owners) != 1:
+            return f"`{name}` is the learning rate of {len(owners)} optimizers, not one"
+        return owners[0]
+
+    def minimize_of(self, optimizer: cst.Call, ctx: Context) -> cst.Call | str:
+        parent = ctx.parent(optimizer)
+        if isinstance(parent, cst.Attribute) and parent.attr.value == "minimize":
+            minimize = ctx.call_of(parent)
+            return minimize if minimize is not None else "the optimizer's `minimize` is not called"
+        statement = ctx.statement_of(optimizer)
+        if not (isinstance(statement, cst.Assign) and statement.value is optimizer and
+                len(statement.targets) == 1 and isinstance(statement.targets[0].target, cst.Name)):
+            return "the optimizer is neither assigned to a name nor minimized"
+        name = statement.targets[0].target.value
+        uses = self.uses(name, ctx)
+        if uses is None:
+            return f"`{name}` is bound more than once"
+        calls = []
+        for use in uses:
+            attribute = ctx.parent(use)
+            if isinstance(attribute, cst.Attribute) and attribute.attr.value == "minimize" and \
+                    ctx.call_of(attribute) is not None:
+                calls.append(ctx.call_of(attribute))
+            else:
+                return f"the optimizer `{name}` is used for more than `minimize`"
+        if len(calls) != 1:
+            return f"the optimizer `{name}` is minimized {len(calls)} times, not once"
+        return calls[0]
+
+    def step_problem(self, name: str, minimize: cst.Call, ctx: Context) -> str | None:
+        """Why the global step may not count the `minimize` steps from 0 (None: it does)."""
+        uses = self.uses(name, ctx, with_bindings=True)
+        if uses is None:
+            return f"the global step `{name}` is bound more than once"
+        bindings = [u for u in uses if self.binding(u, ctx)]
+        value = None
+        if len(bindings) == 1:
+            statement = ctx.statement_of(bindings[0])
+            if isinstance(statement, cst.Assign) and len(statement.targets) == 1 and \
+                    statement.targets[0].target is bindings[0]:
+                value = statement.value
+        if not self.starts_at_zero(value, ctx):
+            return (f"the global step `{name}` is not a variable created at 0 by "
+                    "`tf.Variable(0, ...)` or `tf.train.get_or_create_global_step()`")
+        for use in uses:
+            if use in bindings:
+                continue
+            parent = ctx.parent(use)
+            if isinstance(parent, cst.Attribute) and parent.value is use and \
+                    parent.attr.value in _ASSIGN_METHODS:
+                return f"the global step `{name}` is also assigned (`.{parent.attr.value}`)"
+            if isinstance(parent, cst.Arg):
+                owner = ctx.parent(parent)
+                if not isinstance(owner, cst.Call):
+                    continue
+                if ctx.qualified_name(owner.func) in _ASSIGNS:
+                    return f"the global step `{name}` is also assigned"
+                if isinstance(owner.func, cst.Attribute) and owner.func.attr.value in \
+                        ("minimize", "apply_gradients") and owner is not minimize and \
+                        _arg(owner, 1, "global_step") is parent:
+                    return f"the global step `{name}` is advanced by another train op"
+        return None
+
+    def starts_at_zero(self, value: cst.BaseExpression | None, ctx: Context) -> bool:
+        if not isinstance(value, cst.Call):
+            return False
+        name = ctx.qualified_name(value.func)
+        if name in _GLOBAL_STEP_MAKERS:
+            return True
+        if name != "tensorflow.Variable":
+            return False
+        initial = _arg(value, 0, "initial_value")
+        return initial is not None and isinstance(initial.value, cst.Integer) and \
+            initial.value.evaluated_value == 0
+
+    @staticmethod
+    def is_optimizer(call: cst.Call, ctx: Context) -> bool:
+        name = ctx.qualified_name(call.func) or ""
+        return name.startswith("tensorflow.train.") and name.endswith("Optimizer")
+
+    def binding(self, node: cst.Name, ctx: Context) -> bool:
+        parent = ctx.parent(node)
+        if isinstance(parent, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For,
+                               cst.CompFor, cst.AsName, cst.NamedExpr)):
+            return getattr(parent, "target", None) is node or \
+                getattr(parent, "name", None) is node
+        if isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.ImportAlias)):
+            return getattr(parent, "name", None) is node
+        if isinstance(parent, (cst.Tuple, cst.List, cst.Element)):
+            return any(isinstance(a, (cst.AssignTarget, cst.For, cst.CompFor))
+                       for a in ctx.ancestors(node))
+        return False
+
+    def uses(self, name: str, ctx: Context, with_bindings: bool = False) -> list | None:
+        """Reads of `name` in the module (and, if asked, its one binding); None when `name`
+        is bound more than once anywhere (no flow analysis: one binding or nothing)."""
+        visitor = _Names({name})
+        ctx.module.visit(visitor)
+        found, bindings = [], 0
+        for node in visitor.found:
+            parent = ctx.parent(node)
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                continue
+            if isinstance(parent, (cst.Arg, cst.Param)) and \
+                    getattr(parent, "keyword", None) is node:
+                continue
+            if self.binding(node, ctx):
+                bindings += 1
+                if with_bindings:
+                    found.append(node)
+                continue
+            found.append(node)
+        return found if bindings == 1 else None

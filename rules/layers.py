@@ -1,0 +1,2131 @@
+"""TFM30x: TF1 layers and variables (`tf.layers`, contrib/slim layers, `tf.get_variable`,
+variable scopes, collections) → Keras 3 layer objects and `tf.Variable`s.
+
+A TF1 layer *function* creates its variables each time it runs and finds them again by
+name under `reuse`; a Keras layer is an object that owns its variables and is called. The
+fixes create the layer once (right before the statement, or before the function that
+calls it when that function shares its variables through `reuse`) and call it where the
+TF1 function was called. Facts: MIGRATION_MAP §2, §3, §4, caveats 1, 2, 10–12, 14–16.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from tfmigrate.context import Context, Reference, parse_expression
+from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
+
+from .api import is_tf1_name, short
+
+MAX_LINE = 99
+_BUILTINS = frozenset(dir(builtins))
+
+# -- argument tables ------------------------------------------------------------------------
+
+_INIT_REG = ["kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+             "activity_regularizer", "kernel_constraint", "bias_constraint"]
+_CONV = ["filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+         "activation", "use_bias", *_INIT_REG]
+_CONV_T = ["filters", "kernel_size", "strides", "padding", "data_format", "activation",
+           "use_bias", *_INIT_REG]
+_SEPARABLE = ["filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+              "depth_multiplier", "activation", "use_bias", "depthwise_initializer",
+              "pointwise_initializer", "bias_initializer", "depthwise_regularizer",
+              "pointwise_regularizer", "bias_regularizer", "activity_regularizer",
+              "depthwise_constraint", "pointwise_constraint", "bias_constraint"]
+_POOL = ["pool_size", "strides", "padding", "data_format"]
+_BN = ["axis", "momentum", "epsilon", "center", "scale", "beta_initializer",
+       "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
+       "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one TF1 layer function or class maps onto a Keras 3 layer class."""
+
+    keras: str  # Keras 3 class in tf.keras.layers
+    params: tuple[str, ...]  # TF1 parameters after `inputs`, in order
+    keras_positional: tuple[str, ...]  # Keras positional parameters, in order
+    renames: dict = field(default_factory=dict)  # TF1 parameter -> Keras parameter
+    call: tuple[str, ...] = ()  # TF1 parameters that become call arguments (`training`)
+    dropped: tuple[str, ...] = ("reuse",)  # no Keras equivalent, no effect on values
+    refused: tuple[str, ...] = ()  # change values and have no Keras equivalent
+    contrib: bool = False
+
+
+def _tf(keras, params, positional, **kw) -> Spec:
+    return Spec(keras, tuple(params), tuple(positional), **kw)
+
+
+_TAIL = ["trainable", "name", "reuse"]
+TF_LAYERS = {
+    "dense": _tf("Dense", ["units", "activation", "use_bias", *_INIT_REG, *_TAIL],
+                 ["units", "activation", "use_bias", *_INIT_REG]),
+    "conv1d": _tf("Conv1D", [*_CONV, *_TAIL], _CONV[:6]),
+    "conv2d": _tf("Conv2D", [*_CONV, *_TAIL], _CONV[:6]),
+    "conv3d": _tf("Conv3D", [*_CONV, *_TAIL], _CONV[:6]),
+    "conv2d_transpose": _tf("Conv2DTranspose", [*_CONV_T, *_TAIL], _CONV_T[:4]),
+    "conv3d_transpose": _tf("Conv3DTranspose", [*_CONV_T, *_TAIL], _CONV_T[:5]),
+    "separable_conv1d": _tf("SeparableConv1D", [*_SEPARABLE, *_TAIL], _SEPARABLE),
+    "separable_conv2d": _tf("SeparableConv2D", [*_SEPARABLE, *_TAIL], _SEPARABLE),
+    "dropout": _tf("Dropout", ["rate", "noise_shape", "seed", "training", "name"],
+                   ["rate", "noise_shape", "seed"], call=("training",)),
+    "batch_normalization": _tf(
+        "BatchNormalization",
+        [*_BN, "training", "trainable", "name", "reuse", "renorm", "renorm_clipping",
+         "renorm_momentum", "fused", "virtual_batch_size", "adjustment"],
+        _BN, call=("training",), dropped=("reuse", "fused"),
+        refused=("virtual_batch_size", "adjustment")),
+    "flatten": _tf("Flatten", ["name", "data_format"], []),
+}
+for _dims in "123":
+    TF_LAYERS[f"max_pooling{_dims}d"] = _tf(f"MaxPooling{_dims}D", [*_POOL, "name"], _POOL)
+    TF_LAYERS[f"average_pooling{_dims}d"] = _tf(f"AveragePooling{_dims}D", [*_POOL, "name"],
+                                                _POOL)
+
+# The classes: same parameters without `inputs`/`training`/`reuse`.
+TF_CLASSES = {}
+for _function, _spec in TF_LAYERS.items():
+    _params = [p for p in _spec.params if p not in ("training", "reuse")]
+    if _spec.keras == "BatchNormalization":
+        _params = [*_BN, "renorm", "renorm_clipping", "renorm_momentum", "fused", "trainable",
+                   "virtual_batch_size", "adjustment", "name"]
+    elif _spec.keras == "Flatten":
+        _params = ["data_format"]
+    TF_CLASSES[_spec.keras] = Spec(_spec.keras, tuple(_params), _spec.keras_positional,
+                                   dropped=tuple(d for d in _spec.dropped if d != "reuse"),
+                                   refused=_spec.refused)
+
+_CONTRIB_COMMON = {"activation_fn": "activation", "weights_initializer": "kernel_initializer",
+                   "weights_regularizer": "kernel_regularizer",
+                   "biases_initializer": "bias_initializer",
+                   "biases_regularizer": "bias_regularizer", "scope": "name"}
+_CONTRIB_COLLECTIONS = ("variables_collections", "outputs_collections")
+CONTRIB_LAYERS = {
+    "fully_connected": Spec(
+        "Dense", ("num_outputs", "activation_fn", "normalizer_fn", "normalizer_params",
+                  "weights_initializer", "weights_regularizer", "biases_initializer",
+                  "biases_regularizer", "reuse", "variables_collections",
+                  "outputs_collections", "trainable", "scope"),
+        ("units", "activation"), renames={"num_outputs": "units", **_CONTRIB_COMMON},
+        refused=("normalizer_fn", "normalizer_params", *_CONTRIB_COLLECTIONS), contrib=True),
+    "conv2d": Spec(
+        "Conv2D", ("num_outputs", "kernel_size", "stride", "padding", "data_format", "rate",
+                   "activation_fn", "normalizer_fn", "normalizer_params", "weights_initializer",
+                   "weights_regularizer", "biases_initializer", "biases_regularizer", "reuse",
+                   "variables_collections", "outputs_collections", "trainable", "scope"),
+        ("filters", "kernel_size", "strides", "padding"),
+        renames={"num_outputs": "filters", "stride": "strides", "rate": "dilation_rate",
+                 **_CONTRIB_COMMON},
+        refused=("normalizer_fn", "normalizer_params", *_CONTRIB_COLLECTIONS), contrib=True),
+    "max_pool2d": Spec(
+        "MaxPooling2D", ("kernel_size", "stride", "padding", "data_format",
+                         "outputs_collections", "scope"),
+        ("pool_size", "strides", "padding"),
+        renames={"kernel_size": "pool_size", "stride": "strides", "scope": "name"},
+        refused=("outputs_collections",), contrib=True),
+    "flatten": Spec("Flatten", ("outputs_collections", "scope"), (),
+                    renames={"scope": "name"}, refused=("outputs_collections",), contrib=True),
+    "dropout": Spec(
+        "Dropout", ("keep_prob", "noise_shape", "is_training", "outputs_collections", "scope",
+                    "seed"), ("rate", "noise_shape"),
+        renames={"keep_prob": "rate", "is_training": "training", "scope": "name"},
+        call=("is_training",), refused=("outputs_collections",), contrib=True),
+    "batch_norm": Spec(
+        "BatchNormalization",
+        ("decay", "center", "scale", "epsilon", "activation_fn", "param_initializers",
+         "param_regularizers", "updates_collections", "is_training", "reuse",
+         "variables_collections", "outputs_collections", "trainable", "batch_weights", "fused",
+         "data_format", "zero_debias_moving_mean", "scope", "renorm", "renorm_clipping",
+         "renorm_decay", "adjustment"), (),
+        renames={"decay": "momentum", "is_training": "training", "scope": "name",
+                 "renorm_decay": "renorm_momentum"},
+        call=("is_training",), dropped=("reuse", "fused", "updates_collections"),
+        refused=("activation_fn", "param_initializers", "param_regularizers", "batch_weights",
+                 "zero_debias_moving_mean", "adjustment", *_CONTRIB_COLLECTIONS),
+        contrib=True),
+    "layer_norm": Spec(
+        "LayerNormalization",
+        ("center", "scale", "activation_fn", "reuse", "variables_collections",
+         "outputs_collections", "trainable", "begin_norm_axis", "begin_params_axis", "scope"),
+        (), renames={"scope": "name"},
+        refused=("activation_fn", *_CONTRIB_COLLECTIONS), contrib=True),
+}
+CONTRIB_LAYERS["convolution2d"] = CONTRIB_LAYERS["conv2d"]
+CONTRIB_LAYERS["avg_pool2d"] = Spec(
+    "AveragePooling2D", *[getattr(CONTRIB_LAYERS["max_pool2d"], f) for f in
+                          ("params", "keras_positional", "renames", "call", "dropped",
+                           "refused", "contrib")])
+
+CONTRIB_MODULES = ("tensorflow.contrib.layers", "tensorflow.contrib.slim")
+# What TFM110 (rules/contrib.py) should leave to TFM303: the contrib names fixed here.
+CONTRIB_FIXED = frozenset(f"tf{module[len('tensorflow'):]}.{name}"
+                          for module in CONTRIB_MODULES for name in CONTRIB_LAYERS) | \
+    frozenset({"tf.contrib.slim.arg_scope", "tf.contrib.framework.arg_scope"})
+
+_FALSE_LITERALS = ("None", "False")
+
+
+# -- small helpers ---------------------------------------------------------------------------
+
+def _literal(node: cst.BaseExpression | None):
+    """Python value of a literal (str, number, True/False/None, tuple/list of those) or
+    `_literal` when the node is not one."""
+    if node is None:
+        return _literal
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[node.value]
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else _literal
+    if isinstance(node, cst.Integer):
+        return int(node.value, 0) if not node.value.startswith("0") or node.value == "0" \
+            else _literal
+    if isinstance(node, cst.Float):
+        return float(node.value)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        value = _literal(node.expression)
+        return -value if isinstance(value, (int, float)) and value is not True and \
+            value is not False else _literal
+    if isinstance(node, (cst.Tuple, cst.List)):
+        values = [_literal(e.value) for e in node.elements]
+        return _literal if any(v is _literal for v in values) else tuple(values)
+    return _literal
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    """Names an expression reads (not attribute names, not keywords of calls)."""
+    found = []
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Name):
+            found.append(current)
+            continue
+        if isinstance(current, cst.Attribute):
+            pending.append(current.value)
+            continue
+        if isinstance(current, cst.Arg):
+            pending.append(current.value)
+            continue
+        if isinstance(current, (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
+                                cst.GeneratorExp)):
+            found.append(cst.Name("<comprehension>"))
+            continue
+        pending.extend(current.children)
+    return found
+
+
+def _arguments(call: cst.Call, params: tuple[str, ...], first: str | None):
+    """{parameter: Arg} of a call to a function with `first` (or nothing) then `params`;
+    an error message when the call cannot be read."""
+    order = ([first] if first else []) + list(params)
+    found: dict[str, cst.Arg] = {}
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            return "`*args`/`**kwargs` in the call"
+        if arg.keyword is None:
+            if index >= len(order):
+                return "too many positional arguments"
+            key = order[index]
+        else:
+            key = arg.keyword.value
+            if key not in order:
+                return f"unknown argument `{key}=`"
+        if key in found:
+            return f"`{key}` given twice"
+        found[key] = arg
+    return found
+
+
+def _module_names(module: cst.Module) -> set[str]:
+    """Every name the module binds or reads (attribute names and keywords are not names)."""
+    names = set()
+    pending = [module]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Name):
+            names.add(current.value)
+        elif isinstance(current, cst.Attribute):
+            pending.append(current.value)
+        elif isinstance(current, cst.Arg):
+            pending.append(current.value)
+        else:
+            pending.extend(current.children)
+    return names
+
+
+class _Names:
+    """Free variable names for new layer objects: never a name the module already uses."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.taken: set[str] | None = None
+
+    def fresh(self, wanted: str, named: bool = False) -> str:
+        """A free name: `wanted`, then (for a layer's own `name=`) `wanted_layer`, then
+        numbered."""
+        if self.taken is None:
+            self.taken = _module_names(self.ctx.module) | set(
+                self.ctx.allocated_imports().values())
+        base = wanted if wanted.isidentifier() and not keyword.iskeyword(wanted) and \
+            wanted not in _BUILTINS else "layer"
+        candidates = [base] + ([f"{base}_layer"] if named else [])
+        for name in candidates:
+            if name not in self.taken:
+                self.taken.add(name)
+                return name
+        base, number = candidates[-1], 2
+        while f"{base}_{number}" in self.taken:
+            number += 1
+        self.taken.add(f"{base}_{number}")
+        return f"{base}_{number}"
+
+
+def _wrap(head: str, parts: list[str], indent: str) -> str:
+    """`head(part, part, ...)`, on one line if it fits, else with a hanging indent."""
+    text = f"{head}({', '.join(parts)})"
+    if len(indent) + len(text) <= MAX_LINE or not parts or any("\n" in p for p in parts):
+        return text
+    lines, current = [], ""
+    width = MAX_LINE - len(indent) - 4
+    for part in parts:
+        piece = part + ","
+        if current and len(current) + 1 + len(piece) > width:
+            lines.append(current)
+            current = piece
+        else:
+            current = f"{current} {piece}" if current else piece
+    lines.append(current[:-1])
+    return head + "(\n" + "\n".join("    " + line for line in lines) + ")"
+
+
+def _indent_of(ctx: Context, node: cst.CSTNode) -> str:
+    depth = sum(isinstance(a, cst.IndentedBlock) for a in ctx.ancestors(node))
+    return "    " * depth
+
+
+# -- rank of an expression (caveats 10 and 12) -------------------------------------------------
+
+_RANK_KEEPING = {"tensorflow.nn.relu", "tensorflow.nn.relu6", "tensorflow.nn.elu",
+                 "tensorflow.nn.selu", "tensorflow.nn.sigmoid", "tensorflow.nn.tanh",
+                 "tensorflow.sigmoid", "tensorflow.tanh", "tensorflow.nn.leaky_relu",
+                 "tensorflow.identity", "tensorflow.nn.softplus", "tensorflow.nn.dropout",
+                 "tensorflow.layers.dense", "tensorflow.layers.dropout",
+                 "tensorflow.layers.batch_normalization", "tensorflow.keras.layers.Dense",
+                 "tensorflow.keras.layers.Dropout", "tensorflow.keras.layers.BatchNormalization",
+                 "tensorflow.keras.layers.LayerNormalization",
+                 "tensorflow.contrib.layers.fully_connected",
+                 "tensorflow.contrib.slim.fully_connected",
+                 "tensorflow.contrib.layers.dropout", "tensorflow.contrib.slim.dropout",
+                 "tensorflow.contrib.layers.batch_norm", "tensorflow.contrib.slim.batch_norm"}
+_RANK_TWO = {"tensorflow.layers.flatten", "tensorflow.keras.layers.Flatten",
+             "tensorflow.contrib.layers.flatten", "tensorflow.contrib.slim.flatten",
+             "tensorflow.matmul", "tensorflow.linalg.matmul"}
+
+
+_BINDING_FIELDS = {cst.Param: "name", cst.For: "target", cst.AugAssign: "target",
+                   cst.AnnAssign: "target", cst.AsName: "name", cst.NamedExpr: "target",
+                   cst.CompFor: "target", cst.FunctionDef: "name", cst.ClassDef: "name"}
+
+
+def _single_assignment(ctx: Context, name: cst.Name, names_index) -> cst.BaseExpression | None:
+    """The value of the only binding `name = value` in the module, if that is its only one."""
+    values = []
+    for node in names_index.get(name.value, ()):
+        parent = ctx.parent(node)
+        if isinstance(parent, cst.AssignTarget) and parent.target is node:
+            assign = ctx.parent(parent)
+            if isinstance(assign, cst.Assign) and len(assign.targets) == 1:
+                values.append(assign.value)
+                continue
+            return None
+        binding = _BINDING_FIELDS.get(type(parent))
+        if binding is not None and getattr(parent, binding) is node:
+            return None
+        if isinstance(parent, cst.Element):  # possibly unpacked into: unknown
+            holder = ctx.parent(ctx.parent(parent))
+            if isinstance(holder, (cst.AssignTarget, cst.For, cst.CompFor)):
+                return None
+    return values[0] if len(values) == 1 else None
+
+
+def rank_of(ctx: Context, node: cst.BaseExpression, names_index, depth: int = 0) -> int | None:
+    """The rank of a tensor expression when the code shows it (placeholders with a literal
+    shape, dense/flatten layers, element-wise activations); None when unknown."""
+    if depth > 12:
+        return None
+    if isinstance(node, cst.Name):
+        value = _single_assignment(ctx, node, names_index)
+        return rank_of(ctx, value, names_index, depth + 1) if value is not None else None
+    if not isinstance(node, cst.Call):
+        return None
+    name = ctx.qualified_name(node.func)
+    if name is None and isinstance(node.func, cst.Name):
+        # a layer object: `h = fc1(x)` with `fc1 = tf.keras.layers.Dense(...)`
+        built = _single_assignment(ctx, node.func, names_index)
+        if isinstance(built, cst.Call):
+            layer = ctx.qualified_name(built.func)
+            if layer in _RANK_TWO:
+                return 2
+            if layer in _RANK_KEEPING and node.args:
+                return rank_of(ctx, node.args[0].value, names_index, depth + 1)
+        return None
+    if name == "tensorflow.placeholder":
+        for index, arg in enumerate(node.args):
+            if (arg.keyword is None and index == 1) or \
+                    (arg.keyword is not None and arg.keyword.value == "shape"):
+                if isinstance(arg.value, (cst.List, cst.Tuple)):
+                    return len(arg.value.elements)
+        return None
+    if name in _RANK_TWO:
+        return 2
+    if name == "tensorflow.reshape":
+        shape = node.args[1].value if len(node.args) > 1 else None
+        return len(shape.elements) if isinstance(shape, (cst.List, cst.Tuple)) else None
+    if name in _RANK_KEEPING and node.args and node.args[0].keyword is None:
+        return rank_of(ctx, node.args[0].value, names_index, depth + 1)
+    return None
+
+
+# -- variable scopes and reuse ------------------------------------------------------------------
+
+REUSE_FALSE, REUSE_TRUE, REUSE_AUTO, UNKNOWN = "false", "true", "auto", "unknown"
+_SCOPE_SETTINGS = ("initializer", "regularizer", "caching_device", "partitioner",
+                   "custom_getter", "dtype", "constraint")
+VARIABLE_SCOPE = "tensorflow.variable_scope"
+
+
+def _reuse_value(ctx: Context, node: cst.BaseExpression | None, bindings: dict | None):
+    if node is None:
+        return REUSE_FALSE
+    if ctx.qualified_name(node) == "tensorflow.AUTO_REUSE":
+        return REUSE_AUTO
+    value = _literal(node)
+    if value is True:
+        return REUSE_TRUE
+    if value in (False, None):
+        return REUSE_FALSE
+    if isinstance(node, cst.Name) and bindings is not None and node.value in bindings:
+        return _reuse_value(ctx, bindings[node.value], None)
+    return UNKNOWN
+
+
+def _scope_call(ctx: Context, item: cst.WithItem) -> cst.Call | None:
+    call = item.item
+    if isinstance(call, cst.Call) and ctx.qualified_name(call.func) == VARIABLE_SCOPE:
+        return call
+    return None
+
+
+_SCOPE_PARAMS = ("name_or_scope", "default_name", "values", "initializer", "regularizer",
+                 "caching_device", "partitioner", "custom_getter", "reuse", "dtype",
+                 "use_resource", "constraint", "auxiliary_name_scope")
+
+
+@dataclass
+class ScopeInfo:
+    name: object  # literal scope name, or _literal when unknown
+    reuse: str
+    settings: bool  # initializer/regularizer/... that change the variables created inside
+
+
+def _scope_info(ctx: Context, call: cst.Call, bindings: dict | None) -> ScopeInfo:
+    args = _arguments(call, _SCOPE_PARAMS, None)
+    if isinstance(args, str):
+        return ScopeInfo(_literal, UNKNOWN, True)
+    name = _literal(args["name_or_scope"].value) if "name_or_scope" in args else _literal
+    reuse = _reuse_value(ctx, args["reuse"].value if "reuse" in args else None, bindings)
+    settings = any(k in args and _literal(args[k].value) is not None for k in _SCOPE_SETTINGS)
+    return ScopeInfo(name if isinstance(name, str) else _literal, reuse, settings)
+
+
+def _combine(values) -> str:
+    values = list(values)
+    if UNKNOWN in values:
+        return UNKNOWN
+    if REUSE_TRUE in values:
+        return REUSE_TRUE
+    if REUSE_AUTO in values:
+        return REUSE_AUTO
+    return REUSE_FALSE
+
+
+def _enclosing_scopes(ctx: Context, node: cst.CSTNode, stop: cst.CSTNode | None,
+                      bindings: dict | None) -> list[ScopeInfo]:
+    """The `with tf.variable_scope(...)` around `node`, outermost first, up to `stop`."""
+    found = []
+    for ancestor in ctx.ancestors(node):
+        if ancestor is stop:
+            break
+        if isinstance(ancestor, cst.With):
+            for item in ancestor.items:
+                call = _scope_call(ctx, item)
+                if call is not None:
+                    found.append(_scope_info(ctx, call, bindings))
+    return list(reversed(found))
+
+
+# -- functions: how often they run, whether they share variables -----------------------------
+
+def _function_of(ctx: Context, node: cst.CSTNode):
+    """(innermost def, problem) for a node: problem says why a layer there cannot be placed."""
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
+                                 cst.GeneratorExp)):
+            return None, "inside a lambda or comprehension"
+        if isinstance(ancestor, cst.ClassDef):
+            return None, ("inside a class: create the layer in `__init__` and call it in "
+                          "`call`")
+        if isinstance(ancestor, cst.FunctionDef):
+            outer = ctx.parent(ancestor)
+            if not isinstance(outer, cst.Module):
+                return None, "inside a nested function or a method"
+            return ancestor, None
+    return None, None
+
+
+def _in_loop(ctx: Context, node: cst.CSTNode, stop: cst.CSTNode | None = None) -> bool:
+    for ancestor in ctx.ancestors(node):
+        if ancestor is stop:
+            return False
+        if isinstance(ancestor, (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp,
+                                 cst.GeneratorExp, cst.Lambda)):
+            return True
+    return False
+
+
+def _param_bindings(func: cst.FunctionDef, call: cst.Call) -> dict | None:
+    """{parameter: value expression} for one call of `func`; None when not readable."""
+    params = list(func.params.posonly_params) + list(func.params.params)
+    out = {p.name.value: p.default for p in params if p.default is not None}
+    out.update({p.name.value: p.default for p in func.params.kwonly_params
+                if p.default is not None})
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            return None
+        if arg.keyword is None:
+            if index >= len(params):
+                return None
+            out[params[index].name.value] = arg.value
+        else:
+            out[arg.keyword.value] = arg.value
+    return out
+
+
+@dataclass
+class FunctionPlan:
+    kind: str  # "local": create where the TF1 call was; "hoist": once, before the def
+    problem: str | None = None
+
+
+class _Functions:
+    """Per-module facts about top-level functions: call sites, sharing through reuse."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._index: dict[str, list[cst.Name]] | None = None
+        self._plans: dict = {}
+
+    @property
+    def index(self) -> dict[str, list[cst.Name]]:
+        if self._index is None:
+            index: dict[str, list[cst.Name]] = {}
+            pending = [self.ctx.module]
+            while pending:
+                current = pending.pop()
+                if isinstance(current, cst.Name):
+                    index.setdefault(current.value, []).append(current)
+                pending.extend(reversed(current.children))
+            self._index = index
+        return self._index
+
+    def calls(self, func: cst.FunctionDef) -> list[cst.Call] | str:
+        calls = []
+        for node in self.index.get(func.name.value, ()):
+            if node is func.name:
+                continue
+            parent = self.ctx.parent(node)
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                continue
+            if isinstance(parent, cst.Arg) and parent.keyword is node:
+                continue
+            call = self.ctx.call_of(node)
+            if call is None:
+                return f"`{func.name.value}` is used other than by calling it"
+            calls.append(call)
+        return calls
+
+    def plan(self, func: cst.FunctionDef, sites: list) -> FunctionPlan:
+        if func in self._plans:
+            return self._plans[func]
+        plan = self._plan(func, sites)
+        self._plans[func] = plan
+        return plan
+
+    def _plan(self, func: cst.FunctionDef, sites: list) -> FunctionPlan:
+        ctx = self.ctx
+        calls = self.calls(func)
+        if isinstance(calls, str):
+            return FunctionPlan("none", calls)
+        if len(calls) == 0 or (len(calls) == 1 and not _in_loop(ctx, calls[0])):
+            return FunctionPlan("local")
+        # Called more than once: sharing must be provable (TF1 reuse on every later call).
+        name = func.name.value
+        refuse = (f"`{name}` runs more than once ({len(calls)} call site(s), or a call in a "
+                  "loop) and its variables are not provably shared (`reuse=True`/"
+                  "`tf.AUTO_REUSE` on every call after the "
+                  "first): create the layers once and pass them in, by hand")
+        for call in calls:
+            owner, problem = _function_of(ctx, call)
+            if owner is not None or problem is not None or _in_loop(ctx, call):
+                return FunctionPlan("none", refuse)
+            statement = self._statement_line(call)
+            if statement is None or not self._only_withs_between(statement, ctx.module):
+                return FunctionPlan("none", refuse)
+        for site in sites:
+            line = site.line
+            if not self._only_withs_between(line, func.body):
+                return FunctionPlan("none", f"a layer in `{name}` runs conditionally or in a "
+                                            "loop: its sharing cannot be proven")
+        paths, reuses = [], []
+        for call in calls:
+            bindings = _param_bindings(func, call)
+            if bindings is None:
+                return FunctionPlan("none", refuse)
+            outer = _enclosing_scopes(ctx, call, None, None)
+            call_reuses = []
+            call_paths = []
+            for site in sites:
+                inner = _enclosing_scopes(ctx, site.call, func, bindings)
+                scopes = outer + inner
+                if any(s.settings for s in scopes) or any(s.name is _literal for s in scopes):
+                    return FunctionPlan("none", refuse)
+                reuse_arg = site.args.get("reuse")
+                own = _reuse_value(ctx, reuse_arg.value if reuse_arg else None, bindings)
+                call_reuses.append(_combine([*(s.reuse for s in scopes), own]))
+                call_paths.append(tuple(s.name for s in scopes))
+            paths.append(tuple(call_paths))
+            reuses.append(call_reuses)
+        if len(set(paths)) != 1:
+            return FunctionPlan("none", refuse)
+        first, later = reuses[0], [r for rs in reuses[1:] for r in rs]
+        if any(r not in (REUSE_FALSE, REUSE_AUTO) for r in first) or \
+                any(r not in (REUSE_TRUE, REUSE_AUTO) for r in later):
+            return FunctionPlan("none", refuse)
+        return FunctionPlan("hoist")
+
+    def _statement_line(self, node: cst.CSTNode):
+        for ancestor in self.ctx.ancestors(node):
+            if isinstance(ancestor, cst.SimpleStatementLine):
+                return ancestor
+            if isinstance(ancestor, (cst.BaseCompoundStatement, cst.SimpleStatementSuite)):
+                return None
+        return None
+
+    def _only_withs_between(self, node: cst.CSTNode, top: cst.CSTNode) -> bool:
+        for ancestor in self.ctx.ancestors(node):
+            if ancestor is top:
+                return True
+            if isinstance(ancestor, (cst.IndentedBlock, cst.With, cst.Module)):
+                continue
+            return False
+        return False
+
+
+# -- one layer call --------------------------------------------------------------------------
+
+@dataclass
+class Site:
+    ref: Reference
+    call: cst.Call
+    spec: Spec
+    function: str  # TF1 function name, for messages and the variable name
+    args: dict
+    line: cst.SimpleStatementLine | None = None
+    ctor_parts: list[str] = field(default_factory=list)
+    call_kwargs: list[tuple[str, cst.BaseExpression]] = field(default_factory=list)
+    wanted: str = "layer"
+    named: bool = False  # `wanted` comes from the layer's `name=`
+    safety: FixSafety = FixSafety.SAFE
+    note: str = ""
+    var: str = ""
+
+
+def _statement_line(ctx: Context, call: cst.Call):
+    for ancestor in ctx.ancestors(call):
+        if isinstance(ancestor, cst.SimpleStatementLine):
+            return ancestor, None
+        if isinstance(ancestor, cst.SimpleStatementSuite):
+            return None, "in a one-line compound statement: put the statement on its own line"
+        if isinstance(ancestor, cst.BaseCompoundStatement):
+            return None, "in the header of a compound statement"
+    return None, "not in a statement"
+
+
+class _Translator:
+    """TF1 call → Keras constructor arguments and call arguments."""
+
+    def __init__(self, ctx: Context, names_index, substitute: dict | None = None) -> None:
+        self.ctx = ctx
+        self.names_index = names_index
+        self.substitute = substitute  # parameter -> the argument every call passes
+
+    def site(self, ref: Reference, call: cst.Call, spec: Spec, function: str) -> Site | str:
+        ctx = self.ctx
+        args = _arguments(call, spec.params, "inputs")
+        if isinstance(args, str):
+            return args
+        if "inputs" not in args:
+            return "no `inputs`"
+        site = Site(ref, call, spec, function, args)
+        for key in spec.refused:
+            if key in args and _literal(args[key].value) not in (None, False):
+                return f"`{key}=` has no Keras 3 equivalent"
+        code = ctx.code
+        tf = ctx.tensorflow_name()
+        positional, keywords = [], []
+        still_positional = True
+        index = 0
+        for key, arg in args.items():
+            if key == "inputs":
+                continue
+            if key in spec.dropped or key in spec.call or key == "reuse":
+                if key in spec.call:
+                    site.call_kwargs.append(("training", arg.value))
+                still_positional = False
+                continue
+            target = spec.renames.get(key, key)
+            value = self._value(site, key, target, arg.value, tf)
+            if isinstance(value, str) and value.startswith("!"):
+                return value[1:]
+            if value is None:
+                still_positional = False
+                continue
+            target, text = value
+            if still_positional and arg.keyword is None and \
+                    index < len(spec.keras_positional) and \
+                    spec.keras_positional[index] == target:
+                positional.append(text)
+                index += 1
+            else:
+                still_positional = False
+                keywords.append((target, text))
+            if target == "name":
+                name = _literal(arg.value)
+                if isinstance(name, str):
+                    if "/" in name:
+                        return ("Keras 3 rejects `/` in layer names: choose a name without it "
+                                "(the scope path only mattered for TF1 variable names)")
+                    site.wanted, site.named = name, True
+        given = {k for k, _ in keywords} | set(spec.keras_positional[:len(positional)])
+        for target, text in self._defaults(site, tf):
+            if target not in given:
+                keywords.append((target, text))
+        if site.wanted == "layer":
+            site.wanted = function
+        site.ctor_parts = positional + [f"{k}={t}" for k, t in keywords]
+        problem = self._check(site, tf)
+        if problem:
+            return problem
+        return site
+
+    def _value(self, site: Site, key: str, target: str, node, tf: str):
+        """(Keras keyword, text) for one argument; None to leave it out; "!why" to refuse."""
+        code = converted_code(self.ctx, node, self.substitute)
+        spec = site.spec
+        if not spec.contrib:
+            return target, code
+        value = _literal(node)
+        if key == "activation_fn":
+            return None if value is None else (target, code)
+        if key == "biases_initializer":
+            return ("use_bias", "False") if value is None else (target, code)
+        if key in ("weights_initializer", "weights_regularizer", "biases_regularizer") and \
+                value is None:
+            return None
+        if key == "padding":
+            if isinstance(value, str):
+                return target, repr(value.lower())
+            return target, code
+        if key == "data_format":
+            if value in (None, "NHWC"):
+                return None
+            return "!`data_format` other than NHWC"
+        if key == "keep_prob":
+            simple = isinstance(node, (cst.Name, cst.Attribute, cst.Integer, cst.Float,
+                                       cst.Call, cst.Subscript))
+            return target, f"1 - {code}" if simple else f"1 - ({code})"
+        if key in ("begin_norm_axis", "begin_params_axis"):
+            if value in (1, -1) if key == "begin_norm_axis" else value == -1:
+                return None
+            return f"!`{key}={code}`"
+        return target, code
+
+    def _defaults(self, site: Site, tf: str) -> list[tuple[str, str]]:
+        """TF1 defaults that differ from Keras 3's, spelled out (caveats 11, 12)."""
+        keras, contrib = site.spec.keras, site.spec.contrib
+        if keras == "Dropout" and "rate" not in site.args and "keep_prob" not in site.args:
+            return [("rate", "0.5")]
+        if not contrib:
+            return []
+        out = []
+        if keras == "Conv2D" and "padding" not in site.args:
+            out.append(("padding", "'same'"))
+        if keras in ("Dense", "Conv2D") and "activation_fn" not in site.args:
+            out.append(("activation", f"{tf}.nn.relu"))
+        if keras in ("MaxPooling2D", "AveragePooling2D") and "stride" not in site.args:
+            out.append(("strides", "2"))
+        if keras == "BatchNormalization":
+            out += [("momentum", "0.999"), ("scale", "False")]
+        if keras == "LayerNormalization":
+            out += [("axis", "-1"), ("epsilon", "1e-12")]
+        return out
+
+    def _check(self, site: Site, tf: str) -> str | None:
+        ctx, keras = self.ctx, site.spec.keras
+        if site.spec.contrib and site.spec.keras in ("Dropout", "BatchNormalization") and \
+                not any(k == "training" for k, _ in site.call_kwargs):
+            site.call_kwargs.append(("training", cst.Name("True")))
+        if keras in ("MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
+                     "AveragePooling2D", "AveragePooling3D") and not site.spec.contrib and \
+                "strides" not in site.args:
+            return "`strides` is required by TF1 (Keras would default it to `pool_size`)"
+        inputs = site.args["inputs"].value
+        if keras == "LayerNormalization" and \
+                rank_of(ctx, inputs, self.names_index) != 2:
+            return ("contrib `layer_norm` normalises over every non-batch axis; Keras "
+                    "`LayerNormalization(axis=-1, epsilon=1e-12)` is the same only on rank-2 "
+                    "inputs, and the rank of this input is not known: use "
+                    "`LayerNormalization(axis=[1, ..., rank-1], epsilon=1e-12)` by hand "
+                    "(its gamma/beta then span all those axes)")
+        if keras == "BatchNormalization":
+            fused = site.args.get("fused")
+            # tf.layers fuses 4-D inputs only; contrib fuses 2-D ones too (reshaped to 4-D).
+            if (fused is None or _literal(fused.value) is not False) and \
+                    (site.spec.contrib or rank_of(ctx, inputs, self.names_index) != 2):
+                site.safety = FixSafety.UNSAFE
+                site.note = (" (unsafe: TF1's fused batch norm — 4-D inputs, or any contrib "
+                             "batch_norm without fused=False — updates the moving variance with "
+                             "the unbiased batch variance, Keras with the biased one; inference "
+                             "outputs differ slightly)")
+        return None
+
+
+# -- edits ---------------------------------------------------------------------------------
+
+class _ReplaceCalls(cst.CSTTransformer):
+    def __init__(self, calls: dict) -> None:
+        self.calls = calls
+
+    def leave_Call(self, original, updated):
+        site = self.calls.get(original)
+        if site is None:
+            return updated
+        inputs = None
+        for arg in updated.args:
+            if arg.keyword is None or arg.keyword.value == "inputs":
+                inputs = arg.value
+                break
+        args = [cst.Arg(inputs)]
+        for name, value in site.call_kwargs:
+            args.append(cst.Arg(value, keyword=cst.Name(name),
+                                equal=cst.AssignEqual(cst.SimpleWhitespace(""),
+                                                      cst.SimpleWhitespace(""))))
+        for index in range(len(args) - 1):
+            args[index] = args[index].with_changes(
+                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        return cst.Call(func=cst.Name(site.var), args=args)
+
+
+def _constructor(ctx: Context, site: Site, indent: str) -> cst.SimpleStatementLine:
+    tf = ctx.tensorflow_name()
+    head = f"{site.var} = {tf}.keras.layers.{site.spec.keras}"
+    text = _wrap(head, site.ctor_parts, indent)
+    return cst.parse_statement(text + "\n")
+
+
+def _head(site: Site) -> str:
+    origin = "tf.contrib" if site.spec.contrib else "tf.layers"
+    return (f"`{short(site.ref.qualname)}` creates variables on every call ({origin} is "
+            f"gone in TF2)")
+
+
+def _message(site: Site) -> str:
+    return f"{_head(site)}: create a `tf.keras.layers.{site.spec.keras}` once and call it" \
+        f"{site.note}"
+
+
+class _LayerCalls(Rule):
+    """Shared machinery of TFM301 (tf.layers functions) and TFM303 (contrib/slim layers)."""
+
+    fix = FixSafety.SAFE
+    tables: dict = {}
+    modules: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        self.refs: list[tuple[Reference, str]] = []
+
+    def on_reference(self, ref: Reference, ctx: Context) -> None:
+        if ref.via_alias:
+            return
+        for module in self.modules:
+            if ref.qualname.startswith(module + "."):
+                function = ref.qualname[len(module) + 1:]
+                if function in self.tables:
+                    self.refs.append((ref, function))
+                return
+
+    def on_module(self, ctx: Context) -> None:
+        if not self.refs:
+            return
+        names_index = _Functions(ctx)
+        translator = _Translator(ctx, names_index.index)
+        functions = names_index
+        sites: list[Site] = []
+        for ref, function in self.refs:
+            spec = self.tables[function]
+            call = ctx.call_of(ref.node)
+            what = f"`{short(ref.qualname)}`"
+            if call is None:
+                ctx.report(ref.node, f"{what} is gone in TF2: use `tf.keras.layers."
+                                     f"{spec.keras}` (a layer object, created once)")
+                continue
+            site = translator.site(ref, call, spec, function)
+            if isinstance(site, str):
+                ctx.report(ref.node, f"{what} is gone in TF2: use `tf.keras.layers."
+                                     f"{spec.keras}` by hand ({site})")
+                continue
+            line, problem = _statement_line(ctx, call)
+            if problem is None and any(_has_layer_call(ctx, a.value, self)
+                                       for k, a in site.args.items() if k != "inputs"):
+                problem = "a layer call inside a layer argument"
+            if problem is not None:
+                ctx.report(ref.node, f"{what} is gone in TF2: create a "
+                                     f"`tf.keras.layers.{spec.keras}` once and call it "
+                                     f"({problem})")
+                continue
+            site.line = line
+            sites.append(site)
+        self._place(ctx, sites, functions)
+
+    def _place(self, ctx: Context, sites: list[Site], functions: _Functions) -> None:
+        by_function: dict = {}
+        local: list[Site] = []
+        for site in sites:
+            func, problem = _function_of(ctx, site.call)
+            if problem is not None:
+                ctx.report(site.ref.node, _head(site) +
+                           f": create the `tf.keras.layers.{site.spec.keras}` once ({problem})")
+                continue
+            if func is None:
+                reuse = site.args.get("reuse")
+                scopes = _enclosing_scopes(ctx, site.call, None, None)
+                own = _reuse_value(ctx, reuse.value if reuse else None, None)
+                if _combine([*(s.reuse for s in scopes), own]) != REUSE_FALSE or \
+                        any(s.settings for s in scopes):
+                    ctx.report(site.ref.node, _head(site) +
+                               ": it reuses variables by name (or its variable scope sets "
+                               "defaults): call the layer object created for them instead")
+                    continue
+                local.append(site)
+            else:
+                by_function.setdefault(func, []).append(site)
+        for func, func_sites in by_function.items():
+            plan = functions.plan(func, func_sites)
+            if plan.kind == "local":
+                for site in func_sites:
+                    scopes = _enclosing_scopes(ctx, site.call, func, {})
+                    reuse = site.args.get("reuse")
+                    own = _reuse_value(ctx, reuse.value if reuse else None, {})
+                    if _combine([*(s.reuse for s in scopes), own]) != REUSE_FALSE or \
+                            any(s.settings for s in scopes):
+                        ctx.report(site.ref.node, _head(site) +
+                                   ": its variable scope reuses variables or sets defaults: "
+                                   "create the layer once, by hand")
+                        continue
+                    local.append(site)
+            elif plan.kind == "hoist":
+                self._hoist(ctx, func, func_sites, functions)
+            else:
+                for site in func_sites:
+                    ctx.report(site.ref.node, _head(site) + f": {plan.problem}")
+        groups: dict = {}
+        for site in local:
+            groups.setdefault(site.line, []).append(site)
+        names = _Names(ctx)
+        for line, group in groups.items():
+            group.sort(key=lambda s: _order(ctx, s.call))
+            indent = _indent_of(ctx, line)
+            for site in group:
+                site.var = names.fresh(site.wanted, site.named)
+            ctors = [_constructor(ctx, site, indent) for site in group]
+            new_line = line.visit(_ReplaceCalls({s.call: s for s in group}))
+            ctors[0] = ctors[0].with_changes(leading_lines=line.leading_lines)
+            new_line = new_line.with_changes(leading_lines=[])
+            edit = Edit(line, [*ctors, new_line])
+            self._report(ctx, group, edit)
+
+    def _hoist(self, ctx: Context, func: cst.FunctionDef, sites: list[Site],
+               functions: _Functions) -> None:
+        module_names = self._module_bindings_before(ctx, func)
+        local = _local_names(func)
+        rebound = _bound_by(func.body)
+        calls = functions.calls(func)
+        substitute: dict[str, str] = {}
+
+        def hoistable(node: cst.CSTNode) -> bool:
+            return all(n.value in module_names and n.value != "FLAGS" or
+                       n.value in _BUILTINS and n.value not in module_names
+                       for n in _names_in(node))
+
+        def passed(param: str) -> str | None:
+            """The argument every call passes for `param`, when it is the same module-level
+            expression each time (then the layer can be built with it, before the def)."""
+            texts = set()
+            for call in calls:
+                value = (_param_bindings(func, call) or {}).get(param)
+                if value is None or not hoistable(value):
+                    return None
+                text = ctx.code(value)
+                texts.add(text if isinstance(value, (cst.Name, cst.Attribute, cst.Call,
+                                                     cst.Subscript, cst.Integer, cst.Float,
+                                                     cst.SimpleString)) else f"({text})")
+            return texts.pop() if len(texts) == 1 else None
+
+        for site in sites:
+            for name in (n for part in _ctor_nodes(site) for n in _names_in(part)):
+                if name.value in local and name.value not in rebound and \
+                        name.value not in substitute:
+                    found = passed(name.value)
+                    if found is not None:
+                        substitute[name.value] = found
+                        continue
+                if name.value in substitute:
+                    continue
+                if name.value in local or (name.value not in module_names and
+                                           name.value not in _BUILTINS) or \
+                        name.value == "FLAGS":
+                    for other in sites:
+                        ctx.report(other.ref.node, _head(other) +
+                                   f": `{func.name.value}` shares its layers through reuse, "
+                                   f"but the arguments of a layer use `{name.value}`, which "
+                                   "is not a module-level name defined before it: create the "
+                                   "layers once, by hand")
+                    return
+        if substitute:
+            translator = _Translator(ctx, functions.index, substitute)
+            sites = [translator.site(s.ref, s.call, s.spec, s.function) for s in sites]
+            if any(isinstance(s, str) for s in sites):
+                return
+        names = _Names(ctx)
+        sites.sort(key=lambda s: _order(ctx, s.call))
+        for site in sites:
+            site.var = names.fresh(site.wanted, site.named)
+        ctors = [_constructor(ctx, site, "") for site in sites]
+        new_func = func.visit(_ReplaceCalls({s.call: s for s in sites}))
+        index = list(ctx.module.body).index(func)
+        previous = ctx.module.body[index - 1] if index else None
+        if _is_keras_constructor_line(ctx, previous) and \
+                all(line.comment is None for line in func.leading_lines):
+            ctors[0] = ctors[0].with_changes(leading_lines=[])  # one block of layers
+        else:
+            ctors[0] = ctors[0].with_changes(leading_lines=func.leading_lines)
+        blank = cst.EmptyLine()
+        decorated = new_func.with_changes(leading_lines=[blank, blank])
+        for site in sites:
+            site.note += (f" (`{func.name.value}` shares its variables through reuse: the "
+                          "layer is created once, before it)")
+        self._report(ctx, sites, Edit(func, [*ctors, decorated]))
+
+    def _module_bindings_before(self, ctx: Context, func: cst.FunctionDef) -> set[str]:
+        found = set()
+        for statement in ctx.module.body:
+            if statement is func:
+                break
+            for node in _bound_by(statement):
+                found.add(node)
+        return found
+
+    def _report(self, ctx: Context, group: list[Site], edit: Edit) -> None:
+        safety = FixSafety.UNSAFE if any(s.safety is FixSafety.UNSAFE for s in group) \
+            else FixSafety.SAFE
+        for site in group:
+            ctx.report(site.ref.node, _message(site), [edit], safety, imports=("tensorflow",))
+
+
+def _is_keras_constructor_line(ctx: Context, statement) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    assign = statement.body[0]
+    return isinstance(assign, cst.Assign) and isinstance(assign.value, cst.Call) and \
+        (ctx.qualified_name(assign.value.func) or "").startswith(_KERAS_LAYERS)
+
+
+def _calls_in(node: cst.CSTNode):
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Call):
+            yield current
+        pending.extend(current.children)
+
+
+def _has_layer_call(ctx: Context, node: cst.CSTNode, rule: _LayerCalls) -> bool:
+    for call in _calls_in(node):
+        name = ctx.qualified_name(call.func) or ""
+        for module in rule.modules:
+            if name.startswith(module + ".") and name[len(module) + 1:] in rule.tables:
+                return True
+    return False
+
+
+def _ctor_nodes(site: Site) -> list[cst.CSTNode]:
+    return [a.value for k, a in site.args.items() if k not in ("inputs", *site.spec.call,
+                                                              "reuse")]
+
+
+def _order(ctx: Context, call: cst.Call) -> int:
+    """Evaluation order: an argument's call comes before its caller, then left to right."""
+    return _position_key(ctx, call)
+
+
+def _position_key(ctx: Context, call: cst.Call) -> int:
+    # Post-order index among the module's calls: an argument's call comes before its caller.
+    cache = getattr(ctx, "_tfm_layer_post_order", None)
+    if cache is None:
+        cache = {}
+        counter = 0
+        stack = [(ctx.module, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                if isinstance(node, cst.Call):
+                    cache[node] = counter
+                    counter += 1
+                continue
+            stack.append((node, True))
+            for child in reversed(node.children):
+                stack.append((child, False))
+        ctx._tfm_layer_post_order = cache
+    return cache.get(call, 0)
+
+
+def _bound_by(statement: cst.CSTNode) -> set[str]:
+    """Names a module-level statement binds (assignments, imports, defs, for/with targets)."""
+    found = set()
+    pending = [statement]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            found.add(node.name.value)
+            continue
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            if isinstance(node.names, cst.ImportStar):
+                continue
+            for alias in node.names:
+                if alias.asname is not None:
+                    found.add(cst.Module([]).code_for_node(alias.asname.name))
+                else:
+                    found.add(cst.Module([]).code_for_node(alias.name).split(".")[0])
+            continue
+        if isinstance(node, cst.AssignTarget):
+            found.update(n.value for n in _target_names(node.target))
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            found.update(n.value for n in _target_names(node.target))
+        elif isinstance(node, cst.For):
+            found.update(n.value for n in _target_names(node.target))
+        elif isinstance(node, cst.AsName):
+            found.update(n.value for n in _target_names(node.name))
+        pending.extend(node.children)
+    return found
+
+
+def _target_names(node: cst.CSTNode) -> list[cst.Name]:
+    if isinstance(node, cst.Name):
+        return [node]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [n for e in node.elements for n in _target_names(e.value)]
+    if isinstance(node, cst.StarredElement):
+        return _target_names(node.value)
+    return []
+
+
+def _local_names(func: cst.FunctionDef) -> set[str]:
+    params = func.params
+    found = {p.name.value for p in [*params.posonly_params, *params.params,
+                                    *params.kwonly_params]}
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            found.add(star.name.value)
+    found |= _bound_by(func.body)
+    return found
+
+
+# -- TFM301 / TFM302 / TFM303 ---------------------------------------------------------------
+
+class TfLayersFunction(_LayerCalls):
+    code = "TFM301"
+    name = "tf-layers-function"
+    summary = "`tf.layers.dense(x, ...)` and friends: create a Keras layer once, then call it."
+    references = ("tensorflow.layers.",)
+    tables = TF_LAYERS
+    modules = ("tensorflow.layers",)
+    doc = """
+## Why
+`tf.layers.dense`, `conv2d`, `max_pooling2d`, `batch_normalization`, `dropout`, `flatten`,
+... raise `AttributeError: ... is not available with Keras 3` on TF 2.21 (caveat 1). Each
+call created new variables (or found old ones by name under `reuse`); a Keras layer is an
+object that owns its variables.
+
+## What it becomes
+`h = tf.layers.dense(x, 10, activation=tf.nn.relu, name="fc1")` becomes two statements,
+`fc1 = tf.keras.layers.Dense(10, activation=tf.nn.relu, name="fc1")` and `h = fc1(x)`. The
+variable is named after `name=` (or the layer kind) and never collides with a name of the
+module. Arguments keep their meaning: `inputs` is the call argument, `training=` moves to
+the call, `reuse=` and batch norm's `fused=` are dropped, pooling keeps its explicit
+`strides` (Keras would default them to `pool_size`), dropout's `rate` is always written.
+
+Where the layer is created: right before the statement, at module level or in a function
+called at most once. In a function called more than once whose later calls reuse the
+variables (`with tf.variable_scope(..., reuse=reuse)` and `reuse=True` or `tf.AUTO_REUSE`
+on every call after the first), the layer is created once, at module level before the
+function, and the function calls it: that is TF1's sharing. Without provable sharing the
+call is reported without a fix.
+
+## Caveats
+`batch_normalization` on 4-D inputs is fused in TF1, which updates the moving variance with
+the unbiased batch variance (Keras: biased; caveat 10): unless the input is provably 2-D or
+`fused=False`, that fix is unsafe. `virtual_batch_size=` and `adjustment=` have no Keras 3
+equivalent and are reported. Default initializers agree in distribution, never in values.
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\nfc1 = tf.keras.layers.Dense(10)\nh = fc1(x)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "# hidden layer\n"
+                "h = tf.layers.dense(x, 10, activation=tf.nn.relu, name=\"fc1\")\n",
+                "import tensorflow as tf\n\n"
+                "# hidden layer\n"
+                "fc1 = tf.keras.layers.Dense(10, activation=tf.nn.relu, name=\"fc1\")\n"
+                "h = fc1(x)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "p = tf.layers.max_pooling2d(tf.layers.conv2d(x, 32, 5), 2, 2)\n"
+                "d = tf.layers.dropout(p, training=is_training)\n",
+                "import tensorflow as tf\n\n"
+                "conv2d = tf.keras.layers.Conv2D(32, 5)\n"
+                "max_pooling2d = tf.keras.layers.MaxPooling2D(2, 2)\n"
+                "p = max_pooling2d(conv2d(x))\n"
+                "dropout = tf.keras.layers.Dropout(rate=0.5)\n"
+                "d = dropout(p, training=is_training)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "def conv_net(x, reuse):\n"
+                "    with tf.variable_scope('ConvNet', reuse=reuse):\n"
+                "        x = tf.layers.conv2d(x, 32, 5, activation=tf.nn.relu)\n"
+                "        return tf.layers.dense(tf.layers.flatten(x), 10)\n\n\n"
+                "train = conv_net(a, reuse=False)\n"
+                "test = conv_net(b, reuse=True)\n",
+                "import tensorflow as tf\n\n"
+                "conv2d = tf.keras.layers.Conv2D(32, 5, activation=tf.nn.relu)\n"
+                "flatten = tf.keras.layers.Flatten()\n"
+                "dense = tf.keras.layers.Dense(10)\n\n\n"
+                "def conv_net(x, reuse):\n"
+                "    x = conv2d(x)\n"
+                "    return dense(flatten(x))\n\n\n"
+                "train = conv_net(a, reuse=False)\n"
+                "test = conv_net(b, reuse=True)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "def tower(x):\n"
+                "    return tf.layers.dense(x, 10)\n\n\n"
+                "a = tower(x1)\n"
+                "b = tower(x2)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "y = tf.layers.batch_normalization(x, training=True, fused=True)\n",
+                "import tensorflow as tf\n\n"
+                "batch_normalization = tf.keras.layers.BatchNormalization()\n"
+                "y = batch_normalization(x, training=True)\n", unsafe=True),
+        Invalid("import tensorflow as tf\n\n"
+                "y = tf.layers.batch_normalization(x, virtual_batch_size=8)\n"),
+    )
+
+
+class TfLayersClass(Rule):
+    code = "TFM302"
+    name = "tf-layers-class"
+    summary = "`tf.layers.Dense` and the other TF1 layer classes are `tf.keras.layers` classes."
+    fix = FixSafety.SAFE
+    references = ("tensorflow.layers.",)
+    doc = """
+## Why
+The `tf.layers` classes (`Dense`, `Conv2D`, `MaxPooling2D`, `BatchNormalization`,
+`Dropout`, `Flatten`, ...) raise `AttributeError` on TF 2.21 (caveat 1); they were Keras 2
+layers with TF1 defaults.
+
+## What it becomes
+The Keras 3 class of the same name. Positional arguments are kept while Keras has the same
+parameter at that position, and passed by keyword from the first one that differs;
+`BatchNormalization(fused=...)` is dropped; `Dropout` gets its TF1 default `rate=0.5`
+(Keras has no default).
+
+## Caveats
+`virtual_batch_size=`/`adjustment=` are reported. `tf.layers.Layer` subclasses and
+`InputSpec` are reported without a fix (Keras 3's `Layer` API differs: `add_weight`,
+`build(input_shape)` with a tuple).
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\nd = tf.keras.layers.Dense(3)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "d = tf.layers.Dense(3, tf.nn.relu, name='out')\n"
+                "c = tf.layers.Conv2D(8, 3, 1, 'same', 'channels_last', 1, tf.nn.relu)\n"
+                "p = tf.layers.Dropout()\n",
+                "import tensorflow as tf\n\n"
+                "d = tf.keras.layers.Dense(3, tf.nn.relu, name='out')\n"
+                "c = tf.keras.layers.Conv2D(8, 3, 1, 'same', 'channels_last', 1, "
+                "activation=tf.nn.relu)\n"
+                "p = tf.keras.layers.Dropout(rate=0.5)\n"),
+        Invalid("import tensorflow as tf\n\nclass L(tf.layers.Layer):\n    pass\n"),
+    )
+
+    def on_reference(self, ref: Reference, ctx: Context) -> None:
+        if ref.via_alias or not ref.qualname.startswith("tensorflow.layers."):
+            return
+        name = ref.qualname[len("tensorflow.layers."):]
+        if name in TF_LAYERS:
+            return
+        spec = TF_CLASSES.get(name)
+        if spec is None:
+            if name in ("Layer", "InputSpec"):
+                ctx.report(ref.node, f"`tf.layers.{name}` is gone in TF2: use "
+                                     f"`tf.keras.layers.{name}` and port the class to the "
+                                     "Keras 3 API by hand (`add_weight`, tuple input shapes)")
+            return
+        tf = ctx.tensorflow_name()
+        message = f"`tf.layers.{name}` is gone in TF2: use `tf.keras.layers.{spec.keras}`"
+        call = ctx.call_of(ref.node)
+        if call is None:
+            ctx.report(ref.node, message, [Edit(ref.node, parse_expression(
+                f"{tf}.keras.layers.{spec.keras}"))], imports=("tensorflow",))
+            return
+        args = _arguments(call, spec.params, None)
+        if isinstance(args, str):
+            ctx.report(ref.node, f"{message} ({args})")
+            return
+        for key in spec.refused:
+            if key in args and _literal(args[key].value) is not None:
+                ctx.report(ref.node, f"{message}; `{key}=` has no Keras 3 equivalent")
+                return
+        parts, index, positional = [], 0, True
+        for key, arg in args.items():
+            if key in spec.dropped:
+                positional = False
+                continue
+            text = ctx.code(arg.value)
+            if positional and arg.keyword is None and index < len(spec.keras_positional) and \
+                    spec.keras_positional[index] == key:
+                parts.append(text)
+                index += 1
+            else:
+                positional = False
+                parts.append(f"{key}={text}")
+        if spec.keras == "Dropout" and "rate" not in args:
+            parts.append("rate=0.5")
+        if spec.keras.startswith(("MaxPooling", "AveragePooling")) and "strides" not in args:
+            ctx.report(ref.node, f"{message}; TF1 requires `strides` (Keras defaults them to "
+                                 "`pool_size`)")
+            return
+        new = parse_expression(_wrap(f"{tf}.keras.layers.{spec.keras}", parts,
+                                     _indent_of(ctx, call)))
+        ctx.report(ref.node, message, [Edit(call, new)], imports=("tensorflow",))
+
+
+class ContribLayers(_LayerCalls):
+    code = "TFM303"
+    name = "contrib-layers"
+    summary = ("contrib/slim layers (`fully_connected`, `conv2d`, `batch_norm`, ...): Keras "
+               "layers with contrib's defaults.")
+    references = ("tensorflow.contrib.layers.", "tensorflow.contrib.slim.")
+    tables = CONTRIB_LAYERS
+    modules = CONTRIB_MODULES
+    doc = """
+## Why
+`tf.contrib` is gone in TF2, and contrib/slim layers have other defaults than Keras
+(caveats 11, 12): `fully_connected` and `conv2d` apply ReLU, `conv2d` pads 'SAME', pooling
+strides by 2 whatever the kernel, `batch_norm` has no gamma (`scale=False`) and decay 0.999
+and trains by default (`is_training=True`), `dropout` takes `keep_prob` and trains by
+default, `layer_norm` uses epsilon 1e-12 over all non-batch axes.
+
+## What it becomes
+A Keras layer created once and called, exactly like TFM301, with contrib's defaults written
+out: `net = slim.conv2d(x, 32, [3, 3])` → `conv2d = tf.keras.layers.Conv2D(32, [3, 3],
+padding='same', activation=tf.nn.relu)` and `net = conv2d(x)`; `fully_connected(x, n)` →
+`Dense(n, activation=tf.nn.relu)` (`activation_fn=None` → no activation,
+`biases_initializer=None` → `use_bias=False`); `max_pool2d(x, k)` →
+`MaxPooling2D(k, strides=2)`; `dropout(x, keep_prob)` → `Dropout(rate=1 - keep_prob)`
+called with `training=` (default `True`); `batch_norm(x)` → `BatchNormalization(
+momentum=0.999, scale=False)` called with `training=` (default `True`); `layer_norm(x)` on a
+rank-2 input → `LayerNormalization(axis=-1, epsilon=1e-12)`; `scope=` → `name=`.
+
+## Caveats
+`normalizer_fn`, `*_collections`, `batch_norm(activation_fn=..., param_initializers=...)`,
+NCHW data formats and `layer_norm` on inputs of unknown or higher rank are reported without
+a fix. `updates_collections` is dropped: Keras updates the moving statistics during the
+call, so code that forgot to run TF1's `UPDATE_OPS` now gets them updated. contrib
+`batch_norm` is fused unless `fused=False` (2-D inputs are reshaped to 4-D), and fused batch
+norm updates the moving variance with the unbiased batch variance (caveat 10): without
+`fused=False` that fix is unsafe (training outputs agree, inference outputs differ slightly).
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\nh = tf.keras.layers.Dense(3)(x)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "h = tf.contrib.layers.fully_connected(x, 3)\n"
+                "o = tf.contrib.layers.fully_connected(h, 1, activation_fn=None, scope='out')\n",
+                "import tensorflow as tf\n\n"
+                "fully_connected = tf.keras.layers.Dense(3, activation=tf.nn.relu)\n"
+                "h = fully_connected(x)\n"
+                "out = tf.keras.layers.Dense(1, name='out')\n"
+                "o = out(h)\n"),
+        Invalid("from tensorflow.contrib import slim\n\n"
+                "net = slim.conv2d(x, 32, [3, 3], scope='conv1')\n"
+                "net = slim.max_pool2d(net, [2, 2])\n"
+                "net = slim.dropout(net, 0.8, is_training=training)\n",
+                "import tensorflow as tf\n\n"
+                "conv1 = tf.keras.layers.Conv2D(32, [3, 3], name='conv1', padding='same', "
+                "activation=tf.nn.relu)\n"
+                "net = conv1(x)\n"
+                "max_pool2d = tf.keras.layers.MaxPooling2D([2, 2], strides=2)\n"
+                "net = max_pool2d(net)\n"
+                "dropout = tf.keras.layers.Dropout(1 - 0.8)\n"
+                "net = dropout(net, training=training)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "x = tf.reshape(images, [-1, 8])\n"
+                "y = tf.contrib.layers.batch_norm(x, fused=False)\n"
+                "z = tf.contrib.layers.layer_norm(y)\n",
+                "import tensorflow as tf\n\n"
+                "x = tf.reshape(images, [-1, 8])\n"
+                "batch_norm = tf.keras.layers.BatchNormalization(momentum=0.999, scale=False)\n"
+                "y = batch_norm(x, training=True)\n"
+                "layer_norm = tf.keras.layers.LayerNormalization(axis=-1, epsilon=1e-12)\n"
+                "z = layer_norm(y)\n"),
+        Invalid("import tensorflow as tf\n\nz = tf.contrib.layers.layer_norm(images)\n"),
+    )
+
+
+# -- TFM305: tf.get_variable ----------------------------------------------------------------
+
+_GET_VARIABLE = ("name", "shape", "dtype", "initializer", "regularizer", "trainable",
+                 "collections", "caching_device", "partitioner", "validate_shape",
+                 "use_resource", "custom_getter", "constraint", "synchronization",
+                 "aggregation")
+_FLOAT_DTYPES = {"float16", "float32", "float64", "bfloat16", "half", "double"}
+_ZERO_DTYPES = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                "bool"}
+# Variable creators TF1 finds by scope name: while one is in a scope, the scope matters.
+CREATORS = ("tensorflow.get_variable", "tensorflow.layers.", "tensorflow.contrib.layers.",
+            "tensorflow.contrib.slim.", "tensorflow.nn.rnn_cell.", "tensorflow.contrib.rnn.",
+            "tensorflow.make_template", "tensorflow.get_variable_scope",
+            "tensorflow.nn.dynamic_rnn", "tensorflow.nn.static_rnn",
+            "tensorflow.nn.bidirectional_dynamic_rnn", "tensorflow.keras.layers.")
+_KERAS_LAYERS = "tensorflow.keras.layers."
+
+
+def _is_creator(name: str) -> bool:
+    if name.startswith(_KERAS_LAYERS):
+        return False  # Keras layers ignore variable scopes
+    return any(name == c or (c.endswith(".") and name.startswith(c)) for c in CREATORS)
+
+
+def _dtype_kind(ctx: Context, node: cst.BaseExpression | None) -> str | None:
+    if node is None:
+        return "float"
+    name = ctx.qualified_name(node) or ""
+    if name.startswith("tensorflow.") or name.startswith("numpy."):
+        leaf = name.rsplit(".", 1)[-1]
+        if leaf in _FLOAT_DTYPES:
+            return "float"
+        if leaf in _ZERO_DTYPES:
+            return "zeros"
+    value = _literal(node)
+    if value in _FLOAT_DTYPES:
+        return "float"
+    if value in _ZERO_DTYPES:
+        return "zeros"
+    return None
+
+
+class GetVariable(Rule):
+    code = "TFM305"
+    name = "get-variable"
+    summary = "`tf.get_variable` → `tf.Variable` with TF1's default initializer made explicit."
+    fix = FixSafety.SAFE
+    references = ("tensorflow.get_variable",)
+    doc = """
+## Why
+`tf.get_variable` is gone in TF2. Its default initializer is `glorot_uniform` for every
+float variable, **biases included** (caveat 2), and zeros for integer and bool variables;
+a Keras layer's bias starts at zero, so a naive rewrite changes the initial values.
+
+## What it becomes
+`tf.get_variable("w", [3, 4])` → `tf.Variable(tf.keras.initializers.GlorotUniform()([3, 4]),
+name="w")`; an int/bool variable without initializer starts as `tf.zeros(shape, dtype)`;
+with `initializer=init` and a shape, the initial value is `init(shape)` (with `dtype=` when
+given); with a tensor or array as initializer and no shape, that value; `trainable=`,
+`validate_shape=`, `constraint=`, `synchronization=`, `aggregation=` are kept,
+`use_resource=` is dropped (TF2 variables are resource variables).
+
+## Caveats
+Only where each call creates a new variable: at module level or in a function called at
+most once, outside variable scopes that reuse variables or set defaults (`initializer=`,
+`regularizer=`, ...). A function that creates variables and is called more than once
+shares them through `reuse` in TF1 and creates new ones on every call in TF2: make it a
+Keras layer (`self.add_weight` in `build`, the computation in `call`) — reported without a
+fix. `regularizer=` (TF1 collected the loss in `REGULARIZATION_LOSSES`), `collections=`,
+`partitioner=`, `caching_device=` and `custom_getter=` are reported. Random initial values
+follow the same distribution as TF1, never the same numbers.
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\nw = tf.Variable(tf.zeros([3]), name='w')\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "w = tf.get_variable('w', [784, 10])\n"
+                "b = tf.get_variable('b', [10], initializer=tf.zeros_initializer())\n"
+                "step = tf.get_variable('step', [], dtype=tf.int64, trainable=False)\n"
+                "e = tf.get_variable('e', initializer=tf.constant(table))\n",
+                "import tensorflow as tf\n\n"
+                "w = tf.Variable(tf.keras.initializers.GlorotUniform()([784, 10]), name='w')\n"
+                "b = tf.Variable(tf.zeros_initializer()([10]), name='b')\n"
+                "step = tf.Variable(tf.zeros([], dtype=tf.int64), name='step', trainable=False)\n"
+                "e = tf.Variable(tf.constant(table), name='e')\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "def layer(x):\n"
+                "    w = tf.get_variable('w', [4, 4])\n"
+                "    return tf.matmul(x, w)\n\n\n"
+                "a = layer(x1)\n"
+                "b = layer(x2)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "w = tf.get_variable('w', [3], regularizer=reg)\n"),
+    )
+
+    def __init__(self) -> None:
+        self.refs: list[Reference] = []
+
+    def on_reference(self, ref: Reference, ctx: Context) -> None:
+        if not ref.via_alias:
+            self.refs.append(ref)
+
+    def on_module(self, ctx: Context) -> None:
+        functions = None
+        for ref in self.refs:
+            if functions is None:
+                functions = _Functions(ctx)
+            self._one(ref, ctx, functions)
+
+    def _one(self, ref: Reference, ctx: Context, functions: _Functions) -> None:
+        base = "`tf.get_variable` is gone in TF2"
+        call = ctx.call_of(ref.node)
+        if call is None:
+            ctx.report(ref.node, f"{base}: create a `tf.Variable`")
+            return
+        args = _arguments(call, _GET_VARIABLE, None)
+        if isinstance(args, str):
+            ctx.report(ref.node, f"{base}: create a `tf.Variable` by hand ({args})")
+            return
+        for key in ("regularizer", "collections", "caching_device", "partitioner",
+                    "custom_getter"):
+            if key in args and _literal(args[key].value) is not None:
+                hint = (" (TF1 collected its loss in REGULARIZATION_LOSSES: add "
+                        "`regularizer(w)` to the loss yourself)") if key == "regularizer" else ""
+                ctx.report(ref.node, f"{base}: create a `tf.Variable` by hand; `{key}=` has no "
+                                     f"TF2 equivalent{hint}")
+                return
+        func, problem = _function_of(ctx, call)
+        where = None
+        if problem is not None:
+            where = problem
+        elif func is not None:
+            plan = functions.plan_variables(func)
+            if plan != "local":
+                where = (f"`{func.name.value}` creates variables and is called more than once "
+                         "(or is passed around): TF1 shared them through `reuse`, TF2 would "
+                         "create new ones on every call. Make it a Keras layer: create the "
+                         "variables once in `build` with `self.add_weight(...)` and compute in "
+                         "`call`")
+        if where is None:
+            scopes = _enclosing_scopes(ctx, call, None, {} if func is not None else None)
+            if _combine(s.reuse for s in scopes) != REUSE_FALSE or any(s.settings for s in scopes):
+                where = ("its variable scope reuses variables or sets defaults (initializer, "
+                         "regularizer, ...): refer to the Python object of the variable instead")
+        if where is not None:
+            ctx.report(ref.node, f"{base}: {where}")
+            return
+        value = self._initial_value(ctx, args)
+        if value is None:
+            ctx.report(ref.node, f"{base}: create a `tf.Variable` with an explicit initial "
+                                 "value (the dtype or initializer is not one the fix knows)")
+            return
+        tf = ctx.tensorflow_name()
+        parts = [value]
+        if "name" in args:
+            parts.append(f"name={ctx.code(args['name'].value)}")
+        for key in ("trainable", "validate_shape", "constraint", "synchronization",
+                    "aggregation"):
+            if key in args:
+                parts.append(f"{key}={ctx.code(args[key].value)}")
+        text = _wrap(f"{tf}.Variable", parts, _indent_of(ctx, call))
+        ctx.report(ref.node, f"{base}: `tf.Variable` with TF1's initial value made explicit",
+                   [Edit(call, parse_expression(text))], imports=("tensorflow",))
+
+    def _initial_value(self, ctx: Context, args: dict) -> str | None:
+        tf = ctx.tensorflow_name()
+        shape = ctx.code(args["shape"].value) if "shape" in args else None
+        dtype_node = args["dtype"].value if "dtype" in args else None
+        dtype = ctx.code(dtype_node) if dtype_node is not None else None
+        init = args.get("initializer")
+        if init is None or _literal(init.value) is None:
+            if shape is None:
+                return None
+            kind = _dtype_kind(ctx, dtype_node)
+            if kind == "float":
+                extra = f", dtype={dtype}" if dtype else ""
+                return f"{tf}.keras.initializers.GlorotUniform()({shape}{extra})"
+            if kind == "zeros":
+                return f"{tf}.zeros({shape}, dtype={dtype})"
+            return None
+        code = converted_code(ctx, init.value)
+        if shape is None:
+            if isinstance(init.value, cst.Call) and \
+                    (ctx.qualified_name(init.value.func) or "").endswith("_initializer"):
+                return None  # an initializer object needs a shape (TF1 raised too)
+            extra = f", dtype={dtype}" if dtype else ""
+            return f"{code}{extra}" if not extra else f"{tf}.cast({code}{extra})"
+        if not isinstance(init.value, (cst.Call, cst.Name, cst.Attribute)):
+            return None
+        extra = f", dtype={dtype}" if dtype else ""
+        return f"{code}({shape}{extra})"
+
+
+def _plan_variables(self: _Functions, func: cst.FunctionDef) -> str:
+    """"local" when a function runs at most once, so its variables can be created in it."""
+    calls = self.calls(func)
+    if isinstance(calls, str):
+        return "none"
+    if len(calls) == 0 or (len(calls) == 1 and not _in_loop(self.ctx, calls[0])):
+        return "local"
+    return "none"
+
+
+_Functions.plan_variables = _plan_variables
+
+
+# -- TFM306: tf.variable_scope --------------------------------------------------------------
+
+class VariableScope(Rule):
+    code = "TFM306"
+    name = "variable-scope"
+    summary = "`tf.variable_scope` only named and shared variables: gone once they are objects."
+    fix = FixSafety.SAFE
+    references = ("tensorflow.variable_scope",)
+    doc = """
+## Why
+`tf.variable_scope` is gone in TF2 (and its compat.v1 version does not reuse under eager:
+caveat 16). It prefixed variable names and, with `reuse`, let `tf.get_variable` and
+`tf.layers` find existing variables by name. Once the variables inside are Python objects
+(Keras layers created once, `tf.Variable`s — TFM301, TFM303, TFM305), sharing is object
+identity and the scope has nothing left to do.
+
+## What it becomes
+`with tf.variable_scope(...):` is removed and its body dedented, once nothing under it
+(directly or through the module's own functions it calls) still creates variables by scope
+name (`tf.get_variable`, `tf.layers`, contrib/slim layers, RNN cells, `make_template`).
+
+## Caveats
+Variable names lose the scope prefix (it matters only for checkpoints written by TF1: map
+names by hand, MIGRATION_MAP §9). A scope bound with `as` and used, a scope in a `with` of
+several items, or a scope used outside `with` is reported without a fix.
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\nwith tf.name_scope('a'):\n    y = x + 1\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "with tf.variable_scope('model', reuse=True):  # test tower\n"
+                "    y = f(x)\n"
+                "    z = tf.nn.relu(y)\n",
+                "import tensorflow as tf\n\n"
+                "# test tower\n"
+                "y = f(x)\n"
+                "z = tf.nn.relu(y)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "with tf.variable_scope('s'):\n"
+                "    y = tf.layers.dense(x, 3, reuse=True)\n"),
+    )
+
+    def on_reference(self, ref: Reference, ctx: Context) -> None:
+        if ref.via_alias:
+            return
+        base = "`tf.variable_scope` is gone in TF2"
+        call = ctx.call_of(ref.node)
+        item = ctx.parent(call) if call is not None else None
+        statement = ctx.parent(item) if isinstance(item, cst.WithItem) else None
+        if not isinstance(statement, cst.With) or len(statement.items) != 1 or \
+                not isinstance(statement.body, cst.IndentedBlock):
+            ctx.report(ref.node, f"{base}: variables are objects in TF2; remove the scope by "
+                                 "hand once nothing under it creates variables by name")
+            return
+        if item.asname is not None and self._used(ctx, item.asname.name, statement):
+            ctx.report(ref.node, f"{base}: the scope object is used; remove it by hand")
+            return
+        creator = self._creator_under(ctx, statement)
+        if creator:
+            ctx.report(ref.node, f"{base}: it still names or shares variables ({creator}); "
+                                 "once those are objects the scope can go")
+            return
+        body = list(statement.body.body)
+        leading = list(statement.leading_lines)
+        comment = statement.body.header.comment
+        if comment is not None:
+            leading.append(cst.EmptyLine(comment=comment))
+        body[0] = body[0].with_changes(leading_lines=[*leading, *body[0].leading_lines])
+        ctx.report(ref.node, f"{base}: nothing under it creates variables by name any more; "
+                             "the scope is removed", [Edit(statement, body)])
+
+    def _used(self, ctx: Context, name: cst.CSTNode, statement: cst.With) -> bool:
+        if not isinstance(name, cst.Name):
+            return True
+        functions = _Functions(ctx)
+        return any(n is not name for n in functions.index.get(name.value, ()))
+
+    def _creator_under(self, ctx: Context, statement: cst.CSTNode) -> str | None:
+        creators = [(node, name) for node, name in ctx.named_expressions()
+                    if _is_creator(name)]
+        functions = {s.name.value: s for s in ctx.module.body if isinstance(s, cst.FunctionDef)}
+        pending, seen = [statement], set()
+        while pending:
+            root = pending.pop()
+            if root in seen:
+                continue
+            seen.add(root)
+            for node, name in creators:
+                if node is root or any(a is root for a in ctx.ancestors(node)):
+                    return f"`{short(name)}`"
+            for call in _calls_in(root):
+                if isinstance(call.func, cst.Name) and call.func.value in functions:
+                    pending.append(functions[call.func.value])
+        return None
+
+
+# -- TFM307: collections ---------------------------------------------------------------------
+
+_COLLECTION_FUNCTIONS = {
+    "tensorflow.trainable_variables": "`model.trainable_variables` (Keras) or an explicit list "
+                                      "of the variables",
+    "tensorflow.global_variables": "`model.variables` or an explicit list of the variables",
+    "tensorflow.all_variables": "`model.variables` or an explicit list of the variables",
+    "tensorflow.local_variables": "metric objects' own `variables`",
+    "tensorflow.model_variables": "`model.variables`",
+    "tensorflow.moving_average_variables": "the variables given to the "
+                                           "`ExponentialMovingAverage`",
+    "tensorflow.get_collection": "Python objects: `layer.trainable_variables`, "
+                                 "`layer.losses`, ... (eager collections are empty)",
+    "tensorflow.add_to_collection": "a Python list you keep yourself",
+    "tensorflow.get_collection_ref": "a Python list you keep yourself",
+}
+UPDATE_OPS = "tensorflow.GraphKeys.UPDATE_OPS"
+_TF1_BATCH_NORMS = ("tensorflow.layers.batch_normalization", "tensorflow.layers.BatchNormalization",
+                    "tensorflow.contrib.layers.batch_norm", "tensorflow.contrib.slim.batch_norm",
+                    "tensorflow.nn.fused_batch_norm")
+
+
+class Collections(Rule):
+    code = "TFM307"
+    name = "graph-collections"
+    summary = "Graph collections (`tf.trainable_variables()`, `UPDATE_OPS`, ...) are empty in TF2."
+    fix = FixSafety.SAFE
+    references = tuple(_COLLECTION_FUNCTIONS)
+    doc = """
+## Why
+TF2 has no graph collections: `tf.trainable_variables()`, `tf.global_variables()` and
+`tf.get_collection(...)` return empty lists under eager execution (MIGRATION_MAP §2), so a
+`var_list=tf.trainable_variables()` silently trains nothing.
+
+## What it becomes
+The finding names the object that holds the variables in TF2 (`model.trainable_variables`,
+`layer.trainable_variables`, or an explicit list). One pattern is fixed: batch norm's
+`update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)` with
+`with tf.control_dependencies(update_ops):` around the training step — Keras batch
+normalization updates its moving statistics during the call in training mode, so the
+assignment is removed and the `with` unwrapped, once no TF1 batch norm is left in the module.
+
+## Caveats
+TF1 updated the moving statistics only when the training op ran; Keras updates them on
+every call with `training=True` (also when only the loss is evaluated in training mode).
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\nv = model.trainable_variables\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "opt.minimize(loss, var_list=tf.trainable_variables())\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "loss = tf.reduce_mean(error)\n"
+                "update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)\n"
+                "with tf.control_dependencies(update_ops):\n"
+                "    train_op = optimizer.minimize(loss)\n",
+                "import tensorflow as tf\n\n"
+                "loss = tf.reduce_mean(error)\n"
+                "train_op = optimizer.minimize(loss)\n"),
+    )
+
+    def on_reference(self, ref: Reference, ctx: Context) -> None:
+        if ref.via_alias:
+            return
+        name = ref.qualname
+        hint = _COLLECTION_FUNCTIONS[name]
+        message = f"`{short(name)}` is empty in TF2 (no graph collections): use {hint}"
+        call = ctx.call_of(ref.node)
+        if name == "tensorflow.get_collection" and call is not None and call.args and \
+                ctx.qualified_name(call.args[0].value) == UPDATE_OPS:
+            edits = self._update_ops(ctx, call)
+            if edits:
+                ctx.report(ref.node, "`UPDATE_OPS` is empty in TF2: Keras batch normalization "
+                                     "updates its moving statistics during the call; the "
+                                     "control dependency is removed", edits)
+                return
+            message = ("`UPDATE_OPS` is empty in TF2: Keras batch normalization updates its "
+                       "moving statistics during the call; remove the control dependency once "
+                       "every batch norm is a Keras layer")
+        ctx.report(ref.node, message)
+
+    def _update_ops(self, ctx: Context, call: cst.Call) -> list[Edit] | None:
+        if any(_is_tf1_bn(name) for _, name in ctx.named_expressions()):
+            return None
+        parent = ctx.parent(call)
+        if isinstance(parent, cst.Arg):
+            deps = ctx.parent(parent)
+            withs = [deps] if isinstance(deps, cst.Call) else []
+            assign = None
+        elif isinstance(parent, cst.Assign) and len(parent.targets) == 1 and \
+                isinstance(parent.targets[0].target, cst.Name):
+            assign = parent
+            target = parent.targets[0].target.value
+            withs = []
+            for node in _Functions(ctx).index.get(target, ()):
+                if node is parent.targets[0].target:
+                    continue
+                arg = ctx.parent(node)
+                deps = ctx.parent(arg) if isinstance(arg, cst.Arg) else None
+                if not isinstance(deps, cst.Call) or len(deps.args) != 1:
+                    return None
+                withs.append(deps)
+        else:
+            return None
+        edits = []
+        for deps in withs:
+            if ctx.qualified_name(deps.func) != "tensorflow.control_dependencies":
+                return None
+            item = ctx.parent(deps)
+            statement = ctx.parent(item) if isinstance(item, cst.WithItem) else None
+            if not isinstance(statement, cst.With) or len(statement.items) != 1 or \
+                    item.asname is not None or not isinstance(statement.body, cst.IndentedBlock):
+                return None
+            body = list(statement.body.body)
+            body[0] = body[0].with_changes(
+                leading_lines=[*statement.leading_lines, *body[0].leading_lines])
+            edits.append(Edit(statement, body))
+        if assign is not None:
+            statement = ctx.parent(assign)
+            if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+                return None
+            edits.append(Edit(statement, None))
+        return edits or None
+
+
+def _is_tf1_bn(name: str) -> bool:
+    return name in _TF1_BATCH_NORMS
+
+
+# -- TFM309: TF1 initializers ------------------------------------------------------------------
+
+# name -> (Keras class, [(TF1 parameter, Keras parameter, TF1 default that must be explicit)])
+_INITIALIZERS = {
+    "tensorflow.random_normal_initializer": (
+        "RandomNormal", [("mean", "mean", None), ("stddev", "stddev", "1.0"),
+                         ("seed", "seed", None)]),
+    "tensorflow.random_uniform_initializer": (
+        "RandomUniform", [("minval", "minval", "0.0"), ("maxval", "maxval", "1.0"),
+                          ("seed", "seed", None)]),
+    "tensorflow.truncated_normal_initializer": (
+        "TruncatedNormal", [("mean", "mean", None), ("stddev", "stddev", "1.0"),
+                            ("seed", "seed", None)]),
+    "tensorflow.glorot_uniform_initializer": ("GlorotUniform", [("seed", "seed", None)]),
+    "tensorflow.glorot_normal_initializer": ("GlorotNormal", [("seed", "seed", None)]),
+    "tensorflow.orthogonal_initializer": (
+        "Orthogonal", [("gain", "gain", None), ("seed", "seed", None)]),
+    "tensorflow.variance_scaling_initializer": (
+        "VarianceScaling", [("scale", "scale", None), ("mode", "mode", None),
+                            ("distribution", "distribution", None), ("seed", "seed", None)]),
+}
+_IN_TF2 = {"tensorflow.random_normal_initializer", "tensorflow.random_uniform_initializer"}
+
+
+class Initializers(Rule):
+    code = "TFM309"
+    name = "tf1-initializer-defaults"
+    summary = "TF1 initializers → Keras initializers with TF1's defaults (stddev 1.0, [0, 1))."
+    fix = FixSafety.SAFE
+    references = tuple(_INITIALIZERS)
+    doc = """
+## Why
+TF1's `tf.random_normal_initializer()` and `tf.truncated_normal_initializer()` default to
+stddev **1.0**, `tf.random_uniform_initializer()` to [0, 1); the TF2/Keras ones default to
+0.05 and [-0.05, 0.05] (caveat 14). `tf.random_normal_initializer` still exists in TF2 with
+the new defaults, so TF1 code silently changes scale; `truncated_normal_initializer`,
+`glorot_*_initializer`, `orthogonal_initializer` and `variance_scaling_initializer` are gone.
+
+## What it becomes
+`tf.keras.initializers.<Class>(...)` with the TF1 default written out where it differs:
+`tf.truncated_normal_initializer(stddev=0.1)` → `tf.keras.initializers.TruncatedNormal(
+stddev=0.1)`, `tf.random_normal_initializer()` → `tf.keras.initializers.RandomNormal(
+stddev=1.0)`, `tf.glorot_uniform_initializer()` → `tf.keras.initializers.GlorotUniform()`.
+
+## Caveats
+`tf.random_normal_initializer`/`random_uniform_initializer` are only changed in modules with
+TF1 evidence (another TF1-only name), since the same call is valid TF2. `dtype=` (Keras 3
+initializers take the dtype when called), positional arguments past the documented ones and
+`variance_scaling_initializer(distribution='normal')` are reported without a fix. Values
+follow the same distribution, never the same numbers (seeds do not carry over).
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\ninit = tf.random_normal_initializer(stddev=0.1)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "w = tf.get_variable('w', [3], initializer=tf.random_normal_initializer())\n"
+                "k = tf.truncated_normal_initializer(stddev=0.1)\n",
+                "import tensorflow as tf\n\n"
+                "w = tf.Variable(tf.keras.initializers.RandomNormal(stddev=1.0)([3]), "
+                "name='w')\n"
+                "k = tf.keras.initializers.TruncatedNormal(stddev=0.1)\n"),
+        Invalid("import tensorflow as tf\n\ninit = tf.glorot_uniform_initializer(dtype=d)\n"),
+    )
+
+    def __init__(self) -> None:
+        self.pending: list[Reference] = []
+        self.evidence = False
+
+    def on_reference(self, ref: Reference, ctx: Context) -> None:
+        if not ref.via_alias:
+            self.pending.append(ref)
+
+    def on_module(self, ctx: Context) -> None:
+        if not self.pending:
+            return
+        evidence = None
+        for ref in self.pending:
+            if ref.qualname in _IN_TF2:
+                if evidence is None:
+                    evidence = any(is_tf1_name(short(name)) for _, name in
+                                   ctx.named_expressions() if name.startswith("tensorflow.")
+                                   and name not in _IN_TF2)
+                if not evidence:
+                    continue
+            self._one(ref, ctx)
+
+    def _one(self, ref: Reference, ctx: Context) -> None:
+        keras = _INITIALIZERS[ref.qualname][0]
+        message = (f"`{short(ref.qualname)}` has TF1 defaults: use "
+                   f"`tf.keras.initializers.{keras}`")
+        call = ctx.call_of(ref.node)
+        if call is None:
+            ctx.report(ref.node, message + " (with TF1's defaults spelled out)")
+            return
+        new = initializer_replacement(ctx, call, ref.qualname)
+        if isinstance(new, str):
+            ctx.report(ref.node, f"{message} by hand ({new})")
+            return
+        ctx.report(ref.node, message + " (TF1's defaults spelled out)", [Edit(call, new)],
+                   imports=("tensorflow",))
+
+
+def initializer_replacement(ctx: Context, call: cst.Call, qualname: str):
+    """The Keras initializer for a TF1 initializer call, or why there is none."""
+    keras, params = _INITIALIZERS[qualname]
+    args = _arguments(call, tuple(p for p, _, _ in params), None)
+    if isinstance(args, str):
+        return f"{args}; Keras 3 initializers take no dtype"
+    if qualname.endswith("variance_scaling_initializer") and "distribution" in args \
+            and _literal(args["distribution"].value) not in \
+            ("truncated_normal", "untruncated_normal", "uniform"):
+        return "distribution"
+    parts = []
+    for tf1, target, default in params:
+        arg = args.get(tf1)
+        if arg is None or (default is not None and _literal(arg.value) is None):
+            if default is not None:
+                parts.append(f"{target}={default}")
+            continue
+        parts.append(f"{target}={ctx.code(arg.value)}")
+    tf = ctx.tensorflow_name()
+    return parse_expression(f"{tf}.keras.initializers.{keras}({', '.join(parts)})")
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, replacements: dict) -> None:
+        self.replacements = replacements
+
+    def on_leave(self, original, updated):
+        return self.replacements.get(original, updated)
+
+
+def converted_code(ctx: Context, node: cst.CSTNode, substitute: dict | None = None) -> str:
+    """The code of an argument, TF1 initializers in it turned into Keras ones (TFM309): the
+    enclosing fix replaces the whole statement, so TFM309 could not apply inside it, and the
+    TF1 evidence it needs may be gone in the next pass."""
+    replacements = {}
+    for call in _calls_in(node):
+        qualname = ctx.qualified_name(call.func)
+        if qualname in _INITIALIZERS:
+            new = initializer_replacement(ctx, call, qualname)
+            if not isinstance(new, str):
+                replacements[call] = new
+    for name in _names_in(node) if substitute else ():
+        if name.value in substitute:
+            replacements[name] = parse_expression(substitute[name.value])
+    if not replacements:
+        return ctx.code(node)
+    return cst.Module([]).code_for_node(node.visit(_Replace(replacements)))
+
+
+# -- TFM304: slim.arg_scope ------------------------------------------------------------------
+
+ARG_SCOPES = ("tensorflow.contrib.slim.arg_scope", "tensorflow.contrib.framework.arg_scope")
+
+
+def _contrib_layer(ctx: Context, node: cst.CSTNode) -> tuple[str, Spec] | None:
+    name = ctx.qualified_name(node) or ""
+    for module in CONTRIB_MODULES:
+        if name.startswith(module + ".") and name[len(module) + 1:] in CONTRIB_LAYERS:
+            return name, CONTRIB_LAYERS[name[len(module) + 1:]]
+    return None
+
+
+class _AddArguments(cst.CSTTransformer):
+    def __init__(self, additions: dict) -> None:
+        self.additions = additions
+
+    def leave_Call(self, original, updated):
+        extra = self.additions.get(original)
+        if not extra:
+            return updated
+        args = list(updated.args)
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        if args:
+            args[-1] = args[-1].with_changes(comma=comma)
+        for index, (key, value) in enumerate(extra):
+            arg = cst.Arg(value, keyword=cst.Name(key),
+                          equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+            args.append(arg.with_changes(comma=comma) if index < len(extra) - 1 else arg)
+        return updated.with_changes(args=args)
+
+
+class SlimArgScope(Rule):
+    code = "TFM304"
+    name = "slim-arg-scope"
+    summary = "`slim.arg_scope` is gone: its default arguments are written into each call."
+    fix = FixSafety.SAFE
+    references = ARG_SCOPES
+    doc = """
+## Why
+`slim.arg_scope([slim.conv2d, slim.fully_connected], activation_fn=..., ...)` set default
+arguments for the listed contrib/slim layers called while it was open; contrib and slim are
+gone in TF2 (Keras layers have no such mechanism; `functools.partial` is the TF2 idiom).
+
+## What it becomes
+When every call the scope can affect is visible in its body, the scope's arguments are
+written into each call of a listed layer that does not pass them itself, and the `with` is
+removed; TFM303 then turns those calls into Keras layers with the arguments mapped:
+
+    with slim.arg_scope([slim.conv2d], padding='VALID'):
+        net = slim.conv2d(x, 32, [3, 3])
+
+becomes `net = slim.conv2d(x, 32, [3, 3], padding='VALID')`.
+
+## Caveats
+Reported without a fix when the body calls functions (the module's own or imported ones)
+that may call slim layers under the scope, when scopes are nested (the inner one is fixed
+first), when the scope is bound with `as` or reused from a variable, or when the list holds
+something other than contrib/slim layer functions: then use `functools.partial` by hand.
+"""
+    examples = (
+        Valid("import functools\nimport tensorflow as tf\n\n"
+              "conv = functools.partial(tf.keras.layers.Conv2D, padding='valid')\n"),
+        Invalid("import tensorflow as tf\nfrom tensorflow.contrib import slim\n\n"
+                "with slim.arg_scope([slim.conv2d, slim.fully_connected],\n"
+                "                    activation_fn=tf.nn.tanh):\n"
+                "    net = slim.conv2d(x, 8, [3, 3], padding='VALID', activation_fn=None)\n"
+                "    out = slim.fully_connected(slim.flatten(net), 2)\n",
+                "import tensorflow as tf\n\n"
+                "conv2d = tf.keras.layers.Conv2D(8, [3, 3], padding='valid')\n"
+                "net = conv2d(x)\n"
+                "flatten = tf.keras.layers.Flatten()\n"
+                "fully_connected = tf.keras.layers.Dense(2, activation=tf.nn.tanh)\n"
+                "out = fully_connected(flatten(net))\n"),
+        Invalid("from tensorflow.contrib import slim\n\n"
+                "with slim.arg_scope([slim.conv2d], padding='SAME'):\n"
+                "    net = vgg_block(x)\n"),
+    )
+
+    def on_reference(self, ref: Reference, ctx: Context) -> None:
+        if ref.via_alias:
+            return
+        base = "`slim.arg_scope` is gone in TF2"
+        problem = self._problem(ref, ctx)
+        if isinstance(problem, str):
+            ctx.report(ref.node, f"{base}: pass its arguments to each layer (or build the "
+                                 f"layers with `functools.partial`) by hand ({problem})")
+            return
+        statement, additions = problem
+        body = [line.visit(_AddArguments(additions)) for line in statement.body.body]
+        body[0] = body[0].with_changes(leading_lines=[*statement.leading_lines,
+                                                      *body[0].leading_lines])
+        ctx.report(ref.node, f"{base}: its default arguments are written into the calls it "
+                             "affects", [Edit(statement, body)])
+
+    def _problem(self, ref: Reference, ctx: Context):
+        call = ctx.call_of(ref.node)
+        item = ctx.parent(call) if call is not None else None
+        statement = ctx.parent(item) if isinstance(item, cst.WithItem) else None
+        if not isinstance(statement, cst.With) or len(statement.items) != 1 or \
+                item.asname is not None or not isinstance(statement.body, cst.IndentedBlock):
+            return "not a plain `with slim.arg_scope(...):`"
+        if not call.args or call.args[0].keyword is not None or \
+                not isinstance(call.args[0].value, (cst.List, cst.Tuple)):
+            return "the scope is not a literal list of layers"
+        layers = {}
+        for element in call.args[0].value.elements:
+            found = _contrib_layer(ctx, element.value)
+            if found is None:
+                return f"`{ctx.code(element.value)}` is not a contrib/slim layer this tool maps"
+            layers[found[0]] = found[1]
+        defaults = []
+        for arg in call.args[1:]:
+            if arg.keyword is None or arg.star:
+                return "positional or `**` arguments"
+            defaults.append((arg.keyword.value, arg.value))
+        additions = {}
+        for inner in _calls_in(statement.body):
+            name = ctx.qualified_name(inner.func)
+            if name in ARG_SCOPES:
+                return "a nested arg_scope (fixed first)"
+            if name is None:
+                if isinstance(inner.func, cst.Name) and inner.func.value in _BUILTINS:
+                    continue
+                return f"the body calls `{ctx.code(inner.func)}`, which may use the scope"
+            if name not in layers:
+                continue
+            spec = layers[name]
+            given = _arguments(inner, spec.params, "inputs")
+            if isinstance(given, str):
+                return given
+            missing = [(k, v) for k, v in defaults if k not in given]
+            unknown = [k for k, _ in missing if k not in spec.params]
+            if unknown:
+                return f"`{unknown[0]}=` is not an argument of `{short(name)}`"
+            if missing:
+                additions[inner] = missing
+        return statement, additions

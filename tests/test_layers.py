@@ -1,0 +1,250 @@
+"""TFM30x (rules/layers.py): what the layer and variable rules fix and what they refuse,
+and contrib/slim layers proven equal to their Keras rewrite by execution.
+
+`tf.contrib` does not exist on TF 2.21, so a contrib program cannot be a fixture. `tf_slim`
+(PyPI `tf-slim`) is contrib.layers/slim ported to `tensorflow.compat.v1`, the same code:
+the contrib program runs through it on the TF1 runtime, and what `tfmigrate fix` makes of
+the contrib program runs on TF2.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from tfmigrate.config import Settings
+from tfmigrate.engine import all_rules, migrate
+from tfmigrate.verify import compare_results, run_program, tf1_source
+
+SETTINGS = Settings().validate(rule.code for rule in all_rules())
+WITHOUT_GRAPH = Settings(ignore=("TFM2",)).validate(rule.code for rule in all_rules())
+
+
+def fix(source: str) -> str:
+    result = migrate(source, "example.py", SETTINGS, fix=True)
+    assert not result.internal_error, result.diagnostics
+    return result.fixed_source if result.fixed_source is not None else source
+
+
+def codes(source: str) -> list[str]:
+    return [d.code for d in migrate(source, "example.py", SETTINGS).diagnostics]
+
+
+def fixable(source: str, code: str) -> list[bool]:
+    return [d.applicable for d in migrate(source, "example.py", SETTINGS).diagnostics
+            if d.code == code]
+
+
+# -- TFM301: placement and names ----------------------------------------------------------------
+
+def test_layer_names_never_collide_with_module_names():
+    fixed = fix("import tensorflow as tf\n\ndense = 3\nfc1 = 4\n"
+                "h = tf.layers.dense(x, 10, name='fc1')\ng = tf.layers.dense(h, 2)\n")
+    assert "fc1_layer = tf.keras.layers.Dense(10, name='fc1')\nh = fc1_layer(x)\n" in fixed
+    assert "dense_2 = tf.keras.layers.Dense(2)\ng = dense_2(h)\n" in fixed
+
+
+def test_function_called_once_keeps_layer_in_function():
+    fixed = fix("import tensorflow as tf\n\n\ndef model(x):\n"
+                "    return tf.layers.dense(x, 3)\n\n\nlogits = model(images)\n")
+    assert "def model(x):\n    dense = tf.keras.layers.Dense(3)\n    return dense(x)\n" in fixed
+
+
+def test_function_called_twice_without_reuse_is_not_fixed():
+    source = ("import tensorflow as tf\n\n\ndef tower(x):\n    return tf.layers.dense(x, 3)\n\n\n"
+              "a = tower(x1)\nb = tower(x2)\n")
+    assert fixable(source, "TFM301") == [False]
+    assert "tf.layers.dense" in fix(source)
+
+
+def test_first_call_with_reuse_true_is_not_sharing():
+    source = ("import tensorflow as tf\n\n\ndef net(x, reuse):\n"
+              "    with tf.variable_scope('n', reuse=reuse):\n"
+              "        return tf.layers.dense(x, 3)\n\n\n"
+              "a = net(x1, reuse=True)\nb = net(x2, reuse=True)\n")
+    assert fixable(source, "TFM301") == [False]
+
+
+def test_auto_reuse_scope_shares_and_uses_arguments_every_call_passes():
+    source = ("import tensorflow as tf\n\nunits = 4\n\n\ndef net(x, n):\n"
+              "    with tf.variable_scope('n', reuse=tf.AUTO_REUSE):\n"
+              "        return tf.layers.dense(x, n)\n\n\n"
+              "a = net(x1, units)\nb = net(x2, units)\n")
+    fixed = fix(source)
+    assert "dense = tf.keras.layers.Dense(units)\n\n\ndef net(x, n):\n" \
+           "    return dense(x)\n" in fixed
+
+
+def test_shared_function_with_differing_arguments_is_not_fixed():
+    source = ("import tensorflow as tf\n\n\ndef net(x, n, reuse):\n"
+              "    with tf.variable_scope('n', reuse=reuse):\n"
+              "        return tf.layers.dense(x, n)\n\n\n"
+              "a = net(x1, 3, False)\nb = net(x2, 4, True)\n")
+    assert fixable(source, "TFM301") == [False]
+
+
+def test_scope_with_initializer_is_not_fixed():
+    source = ("import tensorflow as tf\n\n"
+              "with tf.variable_scope('s', initializer=tf.zeros_initializer()):\n"
+              "    h = tf.layers.dense(x, 3)\n")
+    assert fixable(source, "TFM301") == [False]
+    assert fixable(source, "TFM306") == [False]
+
+
+def test_pooling_without_strides_and_layers_in_lambdas_are_reported():
+    assert fixable("import tensorflow as tf\n\np = tf.layers.max_pooling2d(x, 2)\n",
+                   "TFM301") == [False]
+    assert fixable("import tensorflow as tf\n\nf = lambda x: tf.layers.dense(x, 3)\n",
+                   "TFM301") == [False]
+    assert fixable("import tensorflow as tf\n\nif c: h = tf.layers.dense(x, 3)\n",
+                   "TFM301") == [False]
+
+
+def test_batch_norm_safety_follows_rank():
+    two_d = ("import tensorflow as tf\n\nx = tf.reshape(images, [-1, 8])\n"
+             "h = tf.layers.dense(x, 4)\ny = tf.layers.batch_normalization(h, training=True)\n")
+    four_d = "import tensorflow as tf\n\ny = tf.layers.batch_normalization(images)\n"
+    not_fused = ("import tensorflow as tf\n\n"
+                 "y = tf.layers.batch_normalization(images, fused=False)\n")
+    assert fixable(two_d, "TFM301")[-1] is True
+    assert fixable(four_d, "TFM301") == [False]  # unsafe: unbiased moving variance when fused
+    assert fixable(not_fused, "TFM301") == [True]
+    assert "BatchNormalization()\ny = batch_normalization(images)" in fix(not_fused)
+
+
+def test_name_with_slash_is_not_fixed():
+    # Keras 3: "Argument `name` must be a string and cannot contain character `/`".
+    assert fixable("import tensorflow as tf\n\nh = tf.layers.dense(x, 3, name='a/b')\n",
+                   "TFM301") == [False]
+
+
+def test_long_constructor_is_wrapped():
+    fixed = fix("import tensorflow as tf\n\nh = tf.layers.dense(inputs, 10, "
+                "activation=tf.nn.relu, kernel_initializer=tf.constant_initializer(w1), "
+                "bias_initializer=tf.constant_initializer(b1), name='fc1')\n")
+    assert max(len(line) for line in fixed.splitlines()) <= 99
+    compile(fixed, "fixed.py", "exec")
+
+
+# -- TFM305 / TFM306 / TFM307 / TFM309 ------------------------------------------------------------
+
+def test_get_variable_under_reuse_scope_is_not_fixed():
+    source = ("import tensorflow as tf\n\nwith tf.variable_scope('s', reuse=True):\n"
+              "    w = tf.get_variable('w', [3])\n")
+    assert fixable(source, "TFM305") == [False]
+
+
+def test_get_variable_float64_and_bool_defaults():
+    fixed = fix("import tensorflow as tf\n\nw = tf.get_variable('w', [2], dtype=tf.float64)\n"
+                "m = tf.get_variable('m', [2], dtype=tf.bool)\n")
+    assert "tf.keras.initializers.GlorotUniform()([2], dtype=tf.float64)" in fixed
+    assert "tf.zeros([2], dtype=tf.bool)" in fixed
+
+
+def test_variable_scope_waits_for_functions_it_calls():
+    source = ("import tensorflow as tf\n\n\n"
+              "def f(x):\n    return x + tf.get_variable('v', [])\n\n\n"
+              "with tf.variable_scope('s'):\n    y = f(1.0)\n")
+    assert fixable(source, "TFM306") == [False]
+    fixed = fix(source)
+    assert "variable_scope" not in fixed and "tf.Variable(" in fixed
+
+
+def test_contrib_batch_norm_is_unsafe_unless_not_fused():
+    source = ("import tensorflow as tf\n\nx = tf.reshape(images, [-1, 8])\n"
+              "y = tf.contrib.layers.batch_norm(x)\n")
+    assert fixable(source, "TFM303") == [False]
+    assert fixable(source.replace("(x)", "(x, fused=False)"), "TFM303") == [True]
+
+
+def test_update_ops_waits_for_tf1_batch_norm():
+    source = ("import tensorflow as tf\n\ny = tf.layers.batch_normalization(images)\n"
+              "ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)\n"
+              "with tf.control_dependencies(ops):\n    t = opt.minimize(loss)\n")
+    assert fixable(source, "TFM307") == [False]
+
+
+def test_random_normal_initializer_only_changed_with_tf1_evidence():
+    tf2 = "import tensorflow as tf\n\ninit = tf.random_normal_initializer()\n"
+    assert "TFM309" not in codes(tf2)
+    tf1 = tf2 + "x = tf.placeholder(tf.float32)\n"
+    assert "tf.keras.initializers.RandomNormal(stddev=1.0)" in fix(tf1)
+
+
+# -- TFM303: contrib/slim proven against tf_slim -------------------------------------------------
+
+CONTRIB_PROGRAM = '''\
+import json
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.contrib import slim
+
+rng = np.random.RandomState(6)
+conv_kernel = rng.uniform(-0.4, 0.4, (3, 3, 2, 4)).astype(np.float32)
+fc_kernel = rng.uniform(-0.4, 0.4, (16, 6)).astype(np.float32)
+out_kernel = rng.uniform(-0.4, 0.4, (6, 3)).astype(np.float32)
+images = rng.normal(size=(5, 4, 4, 2)).astype(np.float32)
+
+x = tf.placeholder(tf.float32, [None, 4, 4, 2])
+conv = slim.conv2d(x, 4, [3, 3], weights_initializer=tf.constant_initializer(conv_kernel))
+pooled = slim.max_pool2d(conv, [2, 2])
+flat = slim.flatten(pooled)
+hidden = tf.contrib.layers.fully_connected(
+    flat, 6, weights_initializer=tf.constant_initializer(fc_kernel))
+normed = tf.contrib.layers.batch_norm(hidden, fused=False)
+dropped = slim.dropout(normed, keep_prob=1.0)
+logits = tf.contrib.layers.fully_connected(
+    dropped, 3, activation_fn=None, weights_initializer=tf.constant_initializer(out_kernel))
+rows = tf.reshape(x, [-1, 32])
+layer_normed = tf.contrib.layers.layer_norm(rows)
+
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    values = sess.run([conv, pooled, logits, layer_normed], feed_dict={x: images})
+
+print("RESULT conv", json.dumps(values[0][:2].tolist()))
+print("RESULT pooled", json.dumps(values[1][:2].tolist()))
+print("RESULT logits", json.dumps(values[2].tolist()))
+print("RESULT layer_norm", json.dumps(values[3][:2].tolist()))
+'''
+
+
+def layers_first(source: str) -> str:
+    """The layer rules' fixes, then everything: the order the graph rule (TFM2xx) must keep,
+    since it moves statements into tf.functions only once they are TF2 code."""
+    first = migrate(source, "example.py", WITHOUT_GRAPH, fix=True).fixed_source or source
+    return fix(first)
+
+
+def test_contrib_program_is_fully_fixed():
+    fixed = layers_first(CONTRIB_PROGRAM)
+    assert "contrib" not in fixed and "slim" not in fixed
+    for expected in ("padding='same'", "activation=tf.nn.relu", "strides=2",
+                     "BatchNormalization(momentum=0.999, scale=False)",
+                     "LayerNormalization(axis=-1, epsilon=1e-12)", "training=True"):
+        assert expected in fixed
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None,
+                    reason="proof by execution needs TensorFlow (the `test` extra)")
+def test_contrib_layers_equal_their_keras_rewrite():
+    assert importlib.util.find_spec("tf_slim") is not None, \
+        "install tf-slim==1.1.0 (contrib.layers/slim for TF2's compat.v1) to run this proof"
+    # tf_slim 1.1.0 on TF 2.21: it still names `ops.Tensor` (now `tf.Tensor`), and TF's
+    # legacy batch-norm shim looks for tf_keras' legacy layers outside `tf_keras.src`.
+    shim = ("import sys\nfrom tensorflow.python.framework import ops as tf_ops\n"
+            "import tf_keras.src.legacy_tf_layers.normalization as legacy_normalization\n"
+            "sys.modules['tf_keras.legacy_tf_layers.normalization'] = legacy_normalization\n"
+            "tf_ops.Tensor = tf.Tensor\nimport tf_slim as slim")
+    before = tf1_source(CONTRIB_PROGRAM.replace("from tensorflow.contrib import slim", shim)
+                        .replace("tf.contrib.layers.", "slim."))
+    after = layers_first(CONTRIB_PROGRAM)
+    tf1 = run_program(before, "tf1", label="contrib (tf_slim, TF1)")
+    tf2 = run_program(after, "tf2", label="rewrite (TF2)")
+    assert tf1.returncode == 0, tf1.stderr_tail()
+    assert tf2.returncode == 0, tf2.stderr_tail()
+    assert set(tf1.results) == {"conv", "pooled", "logits", "layer_norm"}
+    problems = compare_results(tf1.results, tf2.results)
+    assert not problems, problems
