@@ -238,10 +238,19 @@ class Block:
 
     # -- step 1: flatten the session blocks, classify statements ----------------------------
     def flatten(self) -> list[cst.BaseStatement]:
-        lines = []
-        for statement in self.body:
-            if isinstance(statement, cst.With) and any(
-                    self.session_call(item.item) for item in statement.items):
+        """The block's statements with session and scope `with` bodies in their place."""
+        self.with_comments: dict[int, list[cst.EmptyLine]] = {}
+        lines: list[cst.BaseStatement] = []
+        self._flatten(self.body, lines)
+        return lines
+
+    def _flatten(self, statements, lines) -> None:
+        for statement in statements:
+            if not isinstance(statement, cst.With) or not isinstance(statement.body,
+                                                                     cst.IndentedBlock):
+                lines.append(statement)
+                continue
+            if any(self.session_call(item.item) for item in statement.items):
                 if len(statement.items) != 1 or statement.asynchronous:
                     raise Unproven(statement, "a `with` that opens a session and something "
                                    "else: split it, then run tfmigrate again")
@@ -251,13 +260,24 @@ class Block:
                         raise Unproven(statement, "session bound to a pattern")
                     self.sessions.add(item.asname.name.value)
                 self.check_session_args(item.item)
-                self.session_withs.append(statement)
-                if not isinstance(statement.body, cst.IndentedBlock):
-                    raise Unproven(statement, "one-line `with` body")
-                lines.extend(statement.body.body)
-            else:
+            elif not self._plain_scope(statement):
                 lines.append(statement)
-        return lines
+                continue
+            self.session_withs.append(statement)
+            self.with_comments.setdefault(len(lines), []).extend(statement.leading_lines)
+            self._flatten(statement.body.body, lines)
+
+    def _plain_scope(self, statement: cst.With) -> bool:
+        """`with tf.name_scope("x"):` / `tf.variable_scope("x"):` without reuse: names only."""
+        if len(statement.items) != 1 or statement.items[0].asname is not None:
+            return False
+        call = statement.items[0].item
+        name = self.call_name(call)
+        if name not in ("tensorflow.name_scope", "tensorflow.variable_scope"):
+            return False
+        return all(a.keyword is None or a.keyword.value in ("name_or_scope", "default_name",
+                                                           "values")
+                   for a in call.args)
 
     def check_session_args(self, call: cst.Call) -> None:
         for argument in call.args:
@@ -357,7 +377,7 @@ class Block:
         if uses & self.sessions:
             return Statement(line, "plain", targets, uses)
         if not targets:
-            if uses & self.fed:
+            if self._uses_outside_runs(value) & self.fed:
                 raise Unproven(line, "a statement that acts on graph tensors when the graph is "
                                "built (not through `sess.run`); rewrite it by hand")
             return Statement(line, "plain", targets, uses)  # runs now, as it did in TF1
@@ -370,6 +390,17 @@ class Block:
             self.eager.update(targets)
             return Statement(line, "eager", targets, uses)
         return Statement(line, "plain", targets, uses)
+
+    def _uses_outside_runs(self, value) -> set[str]:
+        """Names `value` uses, not counting what `.eval(...)`/`.run(...)` calls use."""
+        inside: set = set()
+        for node in nodes_in(value):
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+                    node.func.attr.value in ("eval", "run") and \
+                    isinstance(node.func.value, cst.Name) and \
+                    node.func.value.value in self.graph_names | self.sessions:
+                inside.update(nodes_in(node))
+        return {n.value for n in name_nodes(value) if n not in inside}
 
     def _minimize(self, value) -> cst.Call | None:
         if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
@@ -743,11 +774,9 @@ class Block:
             out.append(node.with_changes(leading_lines=kept))
             after_function = function
 
-        for top in self.body:
-            inner = top.body.body if top in self.session_withs else [top]
-            if top in self.session_withs:
-                carry.extend(top.leading_lines)
-            for line in inner:
+        for index, line in enumerate(lines):
+            if True:
+                carry.extend(self.with_comments.get(index, []))
                 statement = next(statements)
                 if statement.kind in removed_kinds or line in self.closes or \
                         replacements.get(line, 0) is None:
