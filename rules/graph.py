@@ -176,6 +176,7 @@ class Statement:
     targets: list[str] = field(default_factory=list)
     uses: set[str] = field(default_factory=set)
     call: cst.Call | None = None  # the placeholder / optimizer / minimize call
+    optimizer: str | None = None  # a train statement's Keras optimizer variable
     index: int = 0
 
 
@@ -194,6 +195,7 @@ class RunSite:
     feeds: dict[str, cst.BaseExpression]
     statement: cst.SimpleStatementLine | None  # the line, when the run is its whole value
     function: "Function | None" = None
+    line_index: int = 0  # the block line it is in
 
 
 @dataclass
@@ -222,6 +224,8 @@ class Block:
         self.sites: list[RunSite] = []
         self.removed_lines: set = set()
         self.feed_uses: set = set()
+        self.saver_sessions: set = set()
+        self.saver_replacements: dict = {}
         self.defined: set[str] = set()  # texts of classes already emitted
 
     # -- names -----------------------------------------------------------------------------
@@ -292,7 +296,8 @@ class Block:
         self.eager: set[str] = set()  # tensors that depend on nothing fed or trained
         self.optimizers: set[str] = set()
         self.rebound: dict[str, list[Statement]] = {}  # graph names bound more than once
-        self.global_steps: dict = {}  # get_or_create_global_step lines → tf.Variable lines
+        self.state_lines: dict = {}  # state lines rewritten in place (global step, iterator)
+        self.savers: dict = {}  # Saver name → its line
         for index, line in enumerate(lines):
             statement = self._classify(line)
             statement.index = index
@@ -361,9 +366,22 @@ class Block:
                 raise Unproven(line, "a train op must be bound to one name")
             return Statement(line, "train", targets, uses, minimize)
         calls = [self.call_name(n) for n in nodes_in(value) if isinstance(n, cst.Call)]
+        if name == "tensorflow.train.Saver":
+            return self._saver(line, small, targets, uses, value)
+        iterated = self._one_shot_iterator(value)
+        if iterated is not None and len(targets) == 1:
+            self.variables.update(targets)
+            self.state_lines[line] = line.with_changes(body=[small.with_changes(
+                value=cst.parse_expression(f"iter({self.ctx.code(iterated)})"))])
+            return Statement(line, "variable", targets, uses, value)
+        if (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and
+                value.func.attr.value == "make_initializable_iterator") or \
+                name == "tensorflow.data.make_initializable_iterator":
+            raise Unproven(line, "an initializable iterator: build the dataset from the Python "
+                           "value and iterate it anew (`for batch in make_dataset(value):`)")
         if name in GLOBAL_STEPS and len(targets) == 1:
             self.variables.update(targets)
-            self.global_steps[line] = line.with_changes(body=[small.with_changes(
+            self.state_lines[line] = line.with_changes(body=[small.with_changes(
                 value=cst.parse_expression(f"{self.tf}.Variable(0, dtype={self.tf}.int64, "
                                            "trainable=False, name=\"global_step\")"))])
             return Statement(line, "variable", targets, uses, value)
@@ -390,6 +408,61 @@ class Block:
             self.eager.update(targets)
             return Statement(line, "eager", targets, uses)
         return Statement(line, "plain", targets, uses)
+
+    def _one_shot_iterator(self, value) -> cst.BaseExpression | None:
+        """The dataset of `ds.make_one_shot_iterator()` / `tf.data.make_one_shot_iterator(ds)`."""
+        if not isinstance(value, cst.Call):
+            return None
+        if isinstance(value.func, cst.Attribute) and \
+                value.func.attr.value == "make_one_shot_iterator" and not value.args:
+            return value.func.value
+        if self.call_name(value) == "tensorflow.data.make_one_shot_iterator" and \
+                len(value.args) == 1 and value.args[0].keyword is None:
+            return value.args[0].value
+        return None
+
+    def _saver(self, line, small, targets, uses, value) -> Statement:
+        """`saver = tf.train.Saver()` → a `tf.train.Checkpoint` of the block's state."""
+        for argument in value.args:
+            keyword = argument.keyword.value if argument.keyword else None
+            if keyword not in ("max_to_keep", "keep_checkpoint_every_n_hours", "name"):
+                raise Unproven(line, "a Saver of chosen variables (var_list) or with sharding "
+                               "options: build the `tf.train.Checkpoint` by hand")
+        if len(targets) != 1:
+            raise Unproven(line, "a Saver must be bound to one name")
+        tracked = []
+        for statement in self.statements:
+            if statement.kind in ("variable", "optimizer") and self._trackable(statement):
+                tracked.extend(statement.targets)
+        if not tracked:
+            raise Unproven(line, "a Saver with no variable before it")
+        self.savers[targets[0]] = (line, tracked)
+        return Statement(line, "saver", targets, uses, value)
+
+    def checkpoint_lines(self) -> None:
+        """Each Saver becomes a Checkpoint of the variables, layers and optimizers made before
+        it (TF1's Saver saved every global variable, optimizer slots included)."""
+        for name, (line, tracked) in self.savers.items():
+            index = next(s.index for s in self.statements if s.line is line)
+            objects = list(tracked)
+            for statement in self.statements:
+                if statement.kind == "train" and statement.index < index and \
+                        statement.optimizer not in objects:
+                    objects.append(statement.optimizer)
+            arguments = ", ".join(f"{n}={n}" for n in objects)
+            small = line.body[0]
+            self.state_lines[line] = line.with_changes(body=[small.with_changes(
+                value=cst.parse_expression(f"{self.tf}.train.Checkpoint({arguments})"))])
+
+    def _trackable(self, statement: Statement) -> bool:
+        if statement.kind == "optimizer" or statement.line in self.state_lines:
+            return not (statement.line in self.state_lines and
+                        self._one_shot_iterator(statement.call) is not None)
+        calls = [self.call_name(n) for n in nodes_in(statement.call)
+                 if isinstance(n, cst.Call)]
+        return any(c and (c in VARIABLE_MAKERS or c.startswith((
+            "tensorflow.keras.layers.", "tensorflow.keras.optimizers.",
+            "tensorflow.keras.Sequential", "tensorflow.keras.Model"))) for c in calls)
 
     def _uses_outside_runs(self, value) -> set[str]:
         """Names `value` uses, not counting what `.eval(...)`/`.run(...)` calls use."""
@@ -467,7 +540,8 @@ class Block:
         runnable = self.graph_names | train | self.init_names
         self.closes: list[cst.SimpleStatementLine] = []
         seen_calls: set = set()
-        for line in lines:
+        for index, line in enumerate(lines):
+            known = len(self.sites)
             for node in nodes_in(line):
                 if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) and \
                         free_names(node) & (self.sessions | self.fed | train):
@@ -478,6 +552,9 @@ class Block:
                     continue
                 receiver, method = node.func.value, node.func.attr.value
                 if not isinstance(receiver, cst.Name):
+                    continue
+                if receiver.value in self.savers and method in ("save", "restore"):
+                    self.saver_call(node, receiver.value, method)
                     continue
                 if receiver.value in self.sessions:
                     if method == "run":
@@ -499,16 +576,36 @@ class Block:
                         raise Unproven(node, "`eval` with a session from elsewhere")
                     self.sites.append(self.run_site(node, receiver, feed))
                     seen_calls.add(node.func)
+            for site in self.sites[known:]:
+                site.line_index = index
         for line in lines:
             for node in nodes_in(line):
                 if isinstance(node, cst.Name) and node.value in self.sessions:
                     parent = self.ctx.parent(node)
                     if isinstance(parent, cst.Attribute) and parent in seen_calls:
                         continue
-                    if self._binds_session(node) or self._session_keyword(node):
+                    if self._binds_session(node) or self._session_keyword(node) or \
+                            node in self.saver_sessions:
                         continue
                     raise Unproven(node, f"the session `{node.value}` is used as a value here "
                                    "(passed to a function or stored); rewrite this use first")
+
+    def saver_call(self, call: cst.Call, saver: str, method: str) -> None:
+        session = arg(call, 0, "sess")
+        path = arg(call, 1, "save_path")
+        if not (isinstance(session, cst.Name) and session.value in self.sessions) or \
+                path is None:
+            raise Unproven(call, f"`{saver}.{method}` without this block's session and a path")
+        for argument in call.args[2:]:
+            keyword = argument.keyword.value if argument.keyword else None
+            if keyword not in ("write_meta_graph", "write_state", "latest_filename",
+                               "meta_graph_suffix", "strip_default_attrs"):
+                raise Unproven(call, f"`{saver}.save` with a global step: TF2's "
+                               "`tf.train.CheckpointManager` numbers checkpoints; use it by hand")
+        self.saver_sessions.add(session)
+        verb = "write" if method == "save" else "read"
+        self.saver_replacements[call] = cst.parse_expression(
+            f"{saver}.{verb}({self.ctx.code(path)})")
 
     @property
     def init_names(self) -> set[str]:
@@ -615,16 +712,17 @@ class Block:
         return RunSite(call, fetch, leaves, shape, feeds, self.line_of(call))
 
     # -- step 3: what each run needs ----------------------------------------------------------
-    def closure(self, names: set[str]) -> list[Statement]:
-        """The graph statements and placeholders `names` depend on, in program order."""
+    def closure(self, names: set[str], before: int) -> list[Statement]:
+        """The graph statements and placeholders `names` depend on at line `before`, in
+        program order."""
         found: dict[int, Statement] = {}
         pending = list(names)
         while pending:
             name = pending.pop()
-            # `h = f(x); h = g(h)`: every binding, in order, is part of the computation
+            # `h = f(x); h = g(h)`: every earlier binding, in order, is part of the computation
             for statement in self.rebound.get(name, [self.by_target.get(name)]):
                 if statement is None or statement.kind not in ("graph", "placeholder") or \
-                        statement.index in found:
+                        statement.index in found or statement.index >= before:
                     continue
                 found[statement.index] = statement
                 if statement.kind == "graph":
@@ -649,10 +747,10 @@ class Block:
             if train:
                 minimize = self.train_statement(train).call
                 loss_uses = names_used(minimize)
-            needed = self.closure(uses | loss_uses)
+            needed = self.closure(uses | loss_uses, site.line_index)
             if not needed and not train:
                 continue  # only variables and eager values: read them directly
-            loss_needed = self.closure(loss_uses)
+            loss_needed = self.closure(loss_uses, site.line_index)
             params = [s for s in needed if s.kind == "placeholder"]
             for param in params:
                 name = param.targets[0]
@@ -661,7 +759,7 @@ class Block:
                     raise Unproven(site.call, f"this run needs the placeholder `{name}`, which "
                                    "it does not feed (TF1 fails here too); feed it")
             codes = tuple(self.ctx.code(leaf.node) for leaf in values)
-            key = (codes, site.shape, train)
+            key = (codes, site.shape, train, tuple(s.index for s in needed))
             function = functions.get(key)
             if function is None:
                 body = [s for s in needed if s.kind == "graph"]
@@ -745,6 +843,7 @@ class Block:
         for function in functions:
             function.name = self.fresh(self.function_name(function), taken)
         optimizer_lines = self.optimizer_lines()
+        self.checkpoint_lines()
         self.hoisted = self.hoist_state(functions)
         replacements = self.site_replacements(functions)
         placed: dict[int, list[Function]] = {}
@@ -775,29 +874,29 @@ class Block:
             after_function = function
 
         for index, line in enumerate(lines):
-            if True:
-                carry.extend(self.with_comments.get(index, []))
-                statement = next(statements)
-                if statement.kind in removed_kinds or line in self.closes or \
-                        replacements.get(line, 0) is None:
-                    if statement.kind != "graph":
-                        carry.extend(line.leading_lines)
-                elif line in self.global_steps:
-                    emit(self.global_steps[line])
-                elif line in optimizer_lines:
-                    new = optimizer_lines[line]
-                    for node in new if isinstance(new, list) else [new]:
-                        emit(node, function=isinstance(node, cst.ClassDef))
-                elif line in self.hoisted:
-                    for node in self.hoisted.pop(line):
-                        emit(node, function=isinstance(node, cst.FunctionDef))
-                else:
-                    emit(line.visit(_Replacer(replacements)) if replacements else line)
-                for function in placed.get(statement.index, []):
-                    for node in self.function_code(function, nested):
-                        emit(node, function=True)
-        if out and carry:
-            out[-1] = out[-1]  # trailing comments of removed lines go with the block's end
+            carry.extend(self.with_comments.get(index, []))
+            statement = next(statements)
+            if statement.kind in removed_kinds or line in self.closes or \
+                    replacements.get(line, 0) is None:
+                if statement.kind != "graph":
+                    carry.extend(line.leading_lines)
+                for node in self.inline_optimizers.pop(
+                        statement.targets[0] if statement.kind == "train" else None, []):
+                    emit(node, function=isinstance(node, cst.ClassDef))
+            elif line in self.state_lines:
+                emit(self.state_lines[line])
+            elif line in optimizer_lines:
+                new = optimizer_lines[line]
+                for node in new if isinstance(new, list) else [new]:
+                    emit(node, function=isinstance(node, cst.ClassDef))
+            elif line in self.hoisted:
+                for node in self.hoisted.pop(line):
+                    emit(node, function=isinstance(node, cst.FunctionDef))
+            else:
+                emit(line.visit(_Replacer(replacements)) if replacements else line)
+            for function in placed.get(statement.index, []):
+                for node in self.function_code(function, nested):
+                    emit(node, function=True)
         return out, functions
 
     def hoist_state(self, functions: list[Function]) -> dict:
@@ -1056,10 +1155,7 @@ class Block:
             body.append(f"return {self.return_expression(function)}\n")
         text = f"{decorator}\ndef {function.name}({', '.join(params)}):\n" + \
             indent("".join(body))
-        statements = []
-        if function.train in self.inline_optimizers:
-            statements.extend(self.inline_optimizers.pop(function.train))
-        statements.extend(cst.parse_module(text).body)
+        statements = list(cst.parse_module(text).body)
         blank = [cst.EmptyLine(indent=False)] * (1 if nested else 2)
         out, previous = [], None
         for statement in statements:
@@ -1124,6 +1220,7 @@ class Block:
     def site_replacements(self, functions: list[Function]) -> dict:
         """Map of original node → new node (None: remove the line) for every run and close."""
         out: dict = {line: None for line in [*self.closes, *self.feed_uses]}
+        out.update(self.saver_replacements)
         for site in self.sites:
             if any(leaf.train == "init" for leaf in site.leaves):
                 out[site.statement] = None
@@ -1206,7 +1303,8 @@ class Block:
         return "(" + ", ".join(reads) + ("," if len(reads) == 1 else "") + ")"
 
 
-TENSOR_METHODS = {"assign", "assign_add", "assign_sub", "read_value", "value", "scatter_update",
+TENSOR_METHODS = {"assign", "assign_add", "assign_sub", "read_value", "value", "get_next",
+                  "scatter_update",
                   "scatter_add", "scatter_sub", "sparse_read", "gather_nd"}
 
 
@@ -1408,3 +1506,38 @@ Until the block is rewritten, its TF1 names are reported by TFM806 too.
             if outcome.unproven is not None:
                 ctx.report(outcome.unproven.node, outcome.unproven.message +
                            " (the graph program is left unchanged)")
+
+
+class GraphSeed(Rule):
+    code = "TFM203"
+    name = "graph-seed"
+    summary = "`tf.set_random_seed(s)` becomes `tf.random.set_seed(s)`."
+    fix = FixSafety.SAFE
+    references = ("tensorflow.set_random_seed",)
+    doc = """
+## Why
+`tf.set_random_seed` set the graph-level seed; TF2 has one global seed,
+`tf.random.set_seed`.
+
+## What it becomes
+`tf.random.set_seed(s)`. With the same global seed and the same op seeds, random ops
+(`tf.random.*`, `Dataset.shuffle(seed=...)`) give the same sequences in a TF1 graph, in eager
+TF2 and in a `tf.function`, so the numbers are kept.
+
+## Caveats
+Keras 3 initializers and dropout draw from Keras' own generator: their numbers never match
+TF1's, whatever the seeds (`keras.utils.set_random_seed` seeds Keras).
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\ntf.random.set_seed(1)\n"),
+        Invalid("import tensorflow as tf\n\ntf.set_random_seed(1)\n",
+                "import tensorflow as tf\n\ntf.random.set_seed(1)\n"),
+    )
+
+    def on_reference(self, ref: Reference, ctx: Context) -> None:
+        if ref.via_alias:
+            return
+        ctx.report(ref.node, "`tf.set_random_seed` is `tf.random.set_seed` in TF2",
+                   [ctx.replace_prefix(ref, "tensorflow.set_random_seed",
+                                       f"{ctx.tensorflow_name()}.random.set_seed")],
+                   imports=("tensorflow",))
