@@ -28,6 +28,7 @@ from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
 from .api import CASTS, CHANGED, RENAMES, is_tf1_name, short, tf1_only_prefix
 from .optimizers import OptimizerPlan, keras_optimizer
+from .summaries import file_writer_call, v2_summary_call
 
 GRAPH_RULE_READY = True
 
@@ -45,6 +46,10 @@ STATE_PREFIXES = ("tensorflow.keras.layers.", "tensorflow.keras.optimizers.",
                   "tensorflow.keras.Sequential", "tensorflow.keras.Model",
                   "tensorflow.train.Checkpoint", "tensorflow.summary.create_file_writer")
 RANDOM = re.compile(r"^tensorflow\.(random\.|random_|truncated_normal|multinomial|nn\.dropout)")
+# Statements the rewrite takes away (into functions, or for good).
+REMOVED_KINDS = ("placeholder", "graph", "train", "init", "session", "summary", "merge")
+SUMMARY_OPS = {f"tensorflow.summary.{kind}" for kind in ("scalar", "histogram", "image",
+                                                         "audio", "text")}
 TRAIN_NAMES = {"train_op", "train", "optimizer", "opt", "train_step", "optimize", "minimize",
                "training_op", "trainer", "update", "train_ops", "optim"}
 
@@ -184,6 +189,7 @@ class Statement:
 class Leaf:
     node: cst.BaseExpression
     train: str | None = None  # the train op's name when the leaf is one
+    summary: str | None = None  # the merged summary's name when the leaf is one
 
 
 @dataclass
@@ -196,6 +202,7 @@ class RunSite:
     statement: cst.SimpleStatementLine | None  # the line, when the run is its whole value
     function: "Function | None" = None
     line_index: int = 0  # the block line it is in
+    writes: dict = field(default_factory=dict)  # leaf position → (writer, step code, line)
 
 
 @dataclass
@@ -208,6 +215,9 @@ class Function:
     loss_body: list[Statement]
     position: int
     sites: list[RunSite] = field(default_factory=list)
+    summaries: list[Statement] = field(default_factory=list)  # written, in order
+    writer: str | None = None
+    step: str | None = None  # the parameter the summaries' step comes in
 
 
 class Block:
@@ -225,6 +235,7 @@ class Block:
         self.removed_lines: set = set()
         self.feed_uses: set = set()
         self.saver_sessions: set = set()
+        self.allowed_session_uses: set = set()  # in code the rewrite drops (FileWriter graph)
         self.saver_replacements: dict = {}
         self.defined: set[str] = set()  # texts of classes already emitted
 
@@ -297,6 +308,9 @@ class Block:
         self.optimizers: set[str] = set()
         self.rebound: dict[str, list[Statement]] = {}  # graph names bound more than once
         self.state_lines: dict = {}  # state lines rewritten in place (global step, iterator)
+        self.summary_ops: list = []  # (line, call) of each v1 summary op, in order
+        self.merges: dict = {}  # merged summary name → its summary ops
+        self.writers: set[str] = set()
         self.savers: dict = {}  # Saver name → its line
         for index, line in enumerate(lines):
             statement = self._classify(line)
@@ -355,6 +369,24 @@ class Block:
                 raise Unproven(line, "a placeholder must be bound to one name")
             self.fed.update(targets)
             return Statement(line, "placeholder", targets, uses, value)
+        if name in SUMMARY_OPS and len(targets) <= 1:
+            self.summary_ops.append((line, value))
+            return Statement(line, "summary", targets, uses, value)
+        if name in ("tensorflow.summary.merge_all", "tensorflow.summary.merge"):
+            if len(targets) != 1:
+                raise Unproven(line, "a merged summary must be bound to one name")
+            self.merges[targets[0]] = self._merged(line, value, name)
+            return Statement(line, "merge", targets, uses, value)
+        if name == "tensorflow.summary.FileWriter" and len(targets) == 1:
+            new = file_writer_call(value, name, self.tf)
+            if new is None:
+                raise Unproven(line, "this FileWriter has no v2 equivalent; use "
+                               "`tf.summary.create_file_writer(logdir)`")
+            self.writers.add(targets[0])
+            self.allowed_session_uses.update(nodes_in(value))
+            self.state_lines[line] = line.with_changes(body=[small.with_changes(
+                value=cst.parse_expression(new))])
+            return Statement(line, "variable", targets, uses, value)
         if name in INITIALIZERS or name in GRAPH_RESETS:
             return Statement(line, "init", targets, uses, value)
         if name and name.startswith("tensorflow.train.") and name.endswith("Optimizer"):
@@ -408,6 +440,26 @@ class Block:
             self.eager.update(targets)
             return Statement(line, "eager", targets, uses)
         return Statement(line, "plain", targets, uses)
+
+    def _merged(self, line, value: cst.Call, name: str) -> list:
+        """The summary ops a merge stands for: all made so far, or the listed ones."""
+        if name.endswith("merge_all"):
+            if value.args:
+                raise Unproven(line, "`merge_all` of a chosen collection: merge by hand")
+            return list(self.summary_ops)
+        listed = arg(value, 0, "inputs")
+        if not isinstance(listed, (cst.List, cst.Tuple)) or len(value.args) != 1:
+            raise Unproven(line, "`merge` of a list built elsewhere: list the summaries")
+        chosen = []
+        for element in listed.elements:
+            found = [op for op in self.summary_ops if isinstance(element.value, cst.Name)
+                     and op[0].body[0].targets and
+                     target_names(op[0].body[0].targets[0].target) == [element.value.value]]
+            if not found:
+                raise Unproven(element, "`merge` of something that is not a summary of "
+                               "this block")
+            chosen.extend(found)
+        return chosen
 
     def _one_shot_iterator(self, value) -> cst.BaseExpression | None:
         """The dataset of `ds.make_one_shot_iterator()` / `tf.data.make_one_shot_iterator(ds)`."""
@@ -553,6 +605,13 @@ class Block:
                 receiver, method = node.func.value, node.func.attr.value
                 if not isinstance(receiver, cst.Name):
                     continue
+                if receiver.value in self.writers and method == "add_graph":
+                    line_of = self.line_of(node)
+                    if line_of is None:
+                        raise Unproven(node, "`add_graph` used as a value")
+                    self.closes.append(line_of)  # TF2 writes graphs with trace_export
+                    self.allowed_session_uses.update(nodes_in(node))
+                    continue
                 if receiver.value in self.savers and method in ("save", "restore"):
                     self.saver_call(node, receiver.value, method)
                     continue
@@ -585,7 +644,7 @@ class Block:
                     if isinstance(parent, cst.Attribute) and parent in seen_calls:
                         continue
                     if self._binds_session(node) or self._session_keyword(node) or \
-                            node in self.saver_sessions:
+                            node in self.saver_sessions or node in self.allowed_session_uses:
                         continue
                     raise Unproven(node, f"the session `{node.value}` is used as a value here "
                                    "(passed to a function or stored); rewrite this use first")
@@ -674,6 +733,9 @@ class Block:
             if isinstance(value, cst.Name) and value.value in train:
                 leaves.append(Leaf(value, value.value))
                 continue
+            if isinstance(value, cst.Name) and value.value in self.merges:
+                leaves.append(Leaf(value, summary=value.value))
+                continue
             if (isinstance(value, cst.Name) and value.value in self.init_names) or \
                     self.call_name(value) in INITIALIZERS:
                 if shape != "single" or self.line_of(call) is None:
@@ -740,8 +802,18 @@ class Block:
             trains = [leaf.train for leaf in site.leaves if leaf.train]
             if len(trains) > 1:
                 raise Unproven(site.call, "two train ops in one run: run them one at a time")
-            values = [leaf for leaf in site.leaves if not leaf.train]
+            values = [leaf for leaf in site.leaves if not leaf.train and not leaf.summary]
             uses = set().union(*(names_used(leaf.node) for leaf in values)) if values else set()
+            merged = [leaf.summary for leaf in site.leaves if leaf.summary]
+            summaries, writer = [], None
+            if merged:
+                if len(merged) > 1:
+                    raise Unproven(site.call, "two merged summaries in one run")
+                writer = self.summary_writes(site)
+                lines = {line for line, _ in self.merges[merged[0]]}
+                summaries = [s for s in self.statements if s.line in lines]
+                for statement in summaries:
+                    uses |= names_used(statement.call)
             loss_uses: set[str] = set()
             train = trains[0] if trains else None
             if train:
@@ -759,7 +831,8 @@ class Block:
                     raise Unproven(site.call, f"this run needs the placeholder `{name}`, which "
                                    "it does not feed (TF1 fails here too); feed it")
             codes = tuple(self.ctx.code(leaf.node) for leaf in values)
-            key = (codes, site.shape, train, tuple(s.index for s in needed))
+            key = (codes, site.shape, train, tuple(s.index for s in needed),
+                   tuple(merged), writer)
             function = functions.get(key)
             if function is None:
                 body = [s for s in needed if s.kind == "graph"]
@@ -767,24 +840,66 @@ class Block:
                 position = max([s.index for s in needed] +
                                ([self.train_statement(train).index] if train else []))
                 function = Function("", list(codes), train, [p.targets[0] for p in params],
-                                    body, loss_body, position)
+                                    body, loss_body, position, summaries=summaries,
+                                    writer=writer)
                 functions[key] = function
             function.sites.append(site)
             site.function = function
         return list(functions.values())
 
+    def summary_writes(self, site: RunSite) -> str:
+        """The writer and step of the `writer.add_summary(summary, step)` right after a run
+        that fetches a merged summary; that line goes, its step moves into the call."""
+        small = site.statement.body[0] if site.statement is not None else None
+        position = next(i for i, leaf in enumerate(site.leaves) if leaf.summary)
+        target = small.targets[0].target if isinstance(small, cst.Assign) else None
+        if site.shape in ("list", "tuple") and isinstance(target, (cst.Tuple, cst.List)) and \
+                len(target.elements) == len(site.leaves):
+            target = target.elements[position].value
+        elif site.shape != "single":
+            target = None
+        if not isinstance(target, cst.Name):
+            raise Unproven(site.call, "a fetched summary must be unpacked into a name that "
+                           "`add_summary` then writes")
+        holder = self.ctx.parent(small)
+        block = self.ctx.parent(holder)
+        siblings = list(getattr(block, "body", []))
+        start = siblings.index(holder) + 1
+        for line in siblings[start:]:
+            call = line.body[0].value if isinstance(line, cst.SimpleStatementLine) and \
+                isinstance(line.body[0], cst.Expr) else None
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and \
+                    call.func.attr.value == "add_summary" and \
+                    isinstance(call.func.value, cst.Name) and \
+                    call.func.value.value in self.writers:
+                summary, step = arg(call, 0, "summary"), arg(call, 1, "global_step")
+                if isinstance(summary, cst.Name) and summary.value == target.value:
+                    if step is None:
+                        raise Unproven(call, "`add_summary` without a step")
+                    used = sum(1 for n in name_nodes(block) if n.value == target.value)
+                    if used != 2:
+                        raise Unproven(target, f"the summary `{target.value}` is used "
+                                       "for more than `add_summary`")
+                    self.closes.append(line)
+                    site.writes[position] = (call.func.value.value, step)
+                    return call.func.value.value
+            if target.value in names_used(line) or any(
+                    isinstance(n, cst.AssignTarget) for n in nodes_in(line)):
+                break
+        raise Unproven(site.call, "a fetched summary that is not written by "
+                       "`writer.add_summary(summary, step)` right after the run")
+
     def check_other_uses(self, lines) -> None:
         """Names the rewrite removes must not be used anywhere it does not rewrite."""
-        removed = {n for s in self.statements if s.kind in ("placeholder", "graph", "train",
-                                                            "init", "session")
+        removed = {n for s in self.statements if s.kind in REMOVED_KINDS
                    for n in s.targets}
         allowed: set = set()
         for statement in self.statements:
-            if statement.kind in ("placeholder", "graph", "train", "init", "session"):
+            if statement.kind in REMOVED_KINDS:
                 allowed.update(nodes_in(statement.line))
         for site in self.sites:
             allowed.update(nodes_in(site.call))
-        for line in self.feed_uses:
+        for line in [*self.feed_uses, *self.closes]:
             allowed.update(nodes_in(line))
         for line in lines:
             for node in nodes_in(line):
@@ -834,8 +949,7 @@ class Block:
     # -- step 4: the new block ----------------------------------------------------------------
     def rewrite(self, lines) -> tuple[list[cst.BaseStatement], list[Function]]:
         functions = self.plan_functions()
-        removed = {n for s in self.statements if s.kind in ("placeholder", "graph", "train",
-                                                            "init", "session") for n in s.targets}
+        removed = {n for s in self.statements if s.kind in REMOVED_KINDS for n in s.targets}
         # Names the rewrite removes are free again (check_other_uses proved them unused).
         taken = (names_used(self.ctx.module) | {n for s in self.statements for n in s.targets}
                  | bound_everywhere(self.ctx.module)) - removed
@@ -849,7 +963,7 @@ class Block:
         placed: dict[int, list[Function]] = {}
         for function in functions:
             placed.setdefault(function.position, []).append(function)
-        removed_kinds = ("placeholder", "graph", "train", "init", "session")
+        removed_kinds = REMOVED_KINDS
         out: list[cst.BaseStatement] = []
         carry: list[cst.EmptyLine] = []
         statements = iter(self.statements)
@@ -1114,7 +1228,26 @@ class Block:
                                   f"{self.tf}.{dtype})")
         function.params = [p for p in function.params if p in required] + \
             [p for p in function.params if p not in required]
+        if function.summaries:
+            local = set(function.params) | {n for s in function.body for n in s.uses}
+            function.step = self.fresh("step", local)
+            required.append(function.step)
+            specs.append(f"{self.tf}.TensorSpec([], {self.tf}.int64)")
         return required + optional, (specs + late_specs) if known else None
+
+    def summary_block(self, function: Function) -> list[str]:
+        """The v2 summaries a merged-summary fetch wrote, under its writer, with the step."""
+        if not function.summaries:
+            return []
+        calls = []
+        for statement in function.summaries:
+            call = v2_summary_call(statement.call, self.call_name(statement.call), self.tf,
+                                   function.step)
+            if call is None:
+                raise Unproven(statement.line, "this summary has no v2 equivalent "
+                               "(`family=`, other collections); write it by hand")
+            calls.append(call + "\n")
+        return [f"with {function.writer}.as_default():\n", indent("".join(calls))]
 
     def is_switch(self, name: str) -> bool:
         """A scalar bool placeholder (`is_training`): Keras layers need a Python bool for
@@ -1151,6 +1284,7 @@ class Block:
             body.extend(self.train_body(function))
         else:
             body.extend(self.statement_code(s) for s in function.body)
+            body.extend(self.summary_block(function))
         if returns:
             body.append(f"return {self.return_expression(function)}\n")
         text = f"{decorator}\ndef {function.name}({', '.join(params)}):\n" + \
@@ -1195,6 +1329,7 @@ class Block:
             raise Unproven(minimize, "the loss does not depend on anything computed in the graph")
         lines.append(indent("".join(inside)))
         lines.extend(self.statement_code(s) for s in function.body if s not in function.loss_body)
+        lines.extend(self.summary_block(function))
         source = self.ctx.code(var_list) if var_list is not None else f"{tape}.watched_variables()"
         lines.append(f"{variables} = {source}\n")
         lines.append(f"{gradients} = {tape}.gradient({loss_code}, {variables})\n")
@@ -1208,12 +1343,13 @@ class Block:
     def return_expression(self, function: Function) -> str:
         site = function.sites[0]
         codes = function.leaves
-        if site.shape == "single" or (function.train and len(codes) == 1):
+        dropped = any(leaf.train or leaf.summary for leaf in site.leaves)
+        if site.shape == "single" or (dropped and len(codes) == 1):
             return codes[0]
         if site.shape == "dict":
             items = [f"{self.ctx.code(e.key)}: {self.ctx.code(e.value)}"
-                     for e in site.fetch.elements
-                     if not (isinstance(e.value, cst.Name) and e.value.value == function.train)]
+                     for e, leaf in zip(site.fetch.elements, site.leaves)
+                     if not (leaf.train or leaf.summary)]
             return "{" + ", ".join(items) + "}"
         return ", ".join(codes) + ("," if len(codes) == 1 else "")
 
@@ -1229,7 +1365,7 @@ class Block:
                 out[site.call] = cst.parse_expression(self.direct_read(site))
                 continue
             call = self.call_text(site)
-            trains = [i for i, leaf in enumerate(site.leaves) if leaf.train]
+            trains = [i for i, leaf in enumerate(site.leaves) if leaf.train or leaf.summary]
             values = len(site.leaves) - len(trains)
             small = site.statement.body[0] if site.statement is not None else None
             if isinstance(small, cst.Expr):
@@ -1266,14 +1402,19 @@ class Block:
 
     def call_text(self, site: RunSite) -> str:
         function = site.function
-        args = []
+        args, keywords = [], []
         for name in function.params:
             call = self.by_target[name].call
             default = self.call_name(call) == "tensorflow.placeholder_with_default"
             if name in site.feeds:
                 value = self.ctx.code(site.feeds[name])
-                args.append(f"{name}={value}" if default else value)
-        return f"{function.name}({', '.join(args)})"
+                if default:
+                    keywords.append(f"{name}={value}")
+                else:
+                    args.append(value)
+        for _, step in site.writes.values():
+            args.append(self.ctx.code(step))
+        return f"{function.name}({', '.join(args + keywords)})"
 
     def converted(self, call: str, site: RunSite, values: int) -> str:
         if site.shape == "single":
