@@ -28,7 +28,7 @@ from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
 from .api import CASTS, CHANGED, RENAMES, is_tf1_name, short, tf1_only_prefix
 from .optimizers import OptimizerPlan, keras_optimizer
-from .summaries import file_writer_call, v2_summary_call
+from .summaries import file_writer_call, keras_metric, unconvertible_reason, v2_summary_call
 
 GRAPH_RULE_READY = True
 
@@ -190,6 +190,7 @@ class Leaf:
     node: cst.BaseExpression
     train: str | None = None  # the train op's name when the leaf is one
     summary: str | None = None  # the merged summary's name when the leaf is one
+    metric: tuple | None = None  # (Keras metric variable, "value" | "update", update args)
 
 
 @dataclass
@@ -218,6 +219,8 @@ class Function:
     summaries: list[Statement] = field(default_factory=list)  # written, in order
     writer: str | None = None
     step: str | None = None  # the parameter the summaries' step comes in
+    updates: list = field(default_factory=list)  # (metric, update args) run by the function
+    names: list = field(default_factory=list)  # the fetches as written, to name the function
 
 
 class Block:
@@ -236,6 +239,7 @@ class Block:
         self.feed_uses: set = set()
         self.saver_sessions: set = set()
         self.allowed_session_uses: set = set()  # in code the rewrite drops (FileWriter graph)
+        self.resets: list = []  # runs of local-variable initializers: metrics start over
         self.saver_replacements: dict = {}
         self.defined: set[str] = set()  # texts of classes already emitted
 
@@ -309,6 +313,8 @@ class Block:
         self.rebound: dict[str, list[Statement]] = {}  # graph names bound more than once
         self.state_lines: dict = {}  # state lines rewritten in place (global step, iterator)
         self.summary_ops: list = []  # (line, call) of each v1 summary op, in order
+        self.metric_names: dict = {}  # TF1 metric value/update name → (object, role, args, uses)
+        self.metric_objects: list[str] = []
         self.merges: dict = {}  # merged summary name → its summary ops
         self.writers: set[str] = set()
         self.savers: dict = {}  # Saver name → its line
@@ -387,6 +393,9 @@ class Block:
             self.state_lines[line] = line.with_changes(body=[small.with_changes(
                 value=cst.parse_expression(new))])
             return Statement(line, "variable", targets, uses, value)
+        metric = self._metric(value)
+        if metric is not None:
+            return self._metric_statement(line, small, targets, uses, *metric)
         if name in INITIALIZERS or name in GRAPH_RESETS:
             return Statement(line, "init", targets, uses, value)
         if name and name.startswith("tensorflow.train.") and name.endswith("Optimizer"):
@@ -440,6 +449,42 @@ class Block:
             self.eager.update(targets)
             return Statement(line, "eager", targets, uses)
         return Statement(line, "plain", targets, uses)
+
+    def _metric(self, value) -> tuple | None:
+        """(call, qualname, roles) for `tf.metrics.X(...)` or `tf.metrics.X(...)[i]`."""
+        roles = ("value", "update")
+        if isinstance(value, cst.Subscript) and len(value.slice) == 1 and \
+                isinstance(value.slice[0].slice, cst.Index) and \
+                isinstance(value.slice[0].slice.value, cst.Integer) and \
+                value.slice[0].slice.value.value in ("0", "1"):
+            roles = (roles[int(value.slice[0].slice.value.value)],)
+            value = value.value
+        name = self.call_name(value)
+        if not name or not name.startswith("tensorflow.metrics."):
+            return None
+        return value, name, roles
+
+    def _metric_statement(self, line, small, targets, uses, call, name, roles) -> Statement:
+        """`acc, acc_op = tf.metrics.accuracy(y, p)` → one Keras metric object, made here;
+        runs of `acc_op` update it and read it, runs of `acc` read it."""
+        plan = keras_metric(call, name, self.tf)
+        if plan is None:
+            raise Unproven(line, unconvertible_reason(call, name, self.tf) or
+                           "this metric has no Keras equivalent with TF1's numbers")
+        if len(targets) != len(roles) or uses & self.sessions:
+            raise Unproven(line, "bind a metric's value and update op to names "
+                           "(`acc, acc_op = tf.metrics.accuracy(...)`)")
+        taken = names_used(self.ctx.module)
+        variable = self.fresh(f"{targets[0]}_metric", taken)
+        arguments = cst.parse_expression(f"f({plan.update_args})")
+        for target, role in zip(targets, roles):
+            self.metric_names[target] = (variable, role, plan.update_args,
+                                         names_used(arguments) - {"f"})
+        self.metric_objects.append(variable)
+        self.state_lines[line] = cst.parse_statement(f"{variable} = {plan.constructor}\n") \
+            .with_changes(leading_lines=line.leading_lines,
+                          trailing_whitespace=line.trailing_whitespace)
+        return Statement(line, "metric", targets, uses, call)
 
     def _merged(self, line, value: cst.Call, name: str) -> list:
         """The summary ops a merge stands for: all made so far, or the listed ones."""
@@ -649,6 +694,13 @@ class Block:
                     raise Unproven(node, f"the session `{node.value}` is used as a value here "
                                    "(passed to a function or stored); rewrite this use first")
 
+    def _initializes_locals(self, value) -> bool:
+        if isinstance(value, cst.Name):
+            value = self.by_target[value.value].call
+        return any(self.call_name(n) in ("tensorflow.local_variables_initializer",
+                                         "tensorflow.initialize_local_variables")
+                   for n in nodes_in(value) if isinstance(n, cst.Call))
+
     def saver_call(self, call: cst.Call, saver: str, method: str) -> None:
         session = arg(call, 0, "sess")
         path = arg(call, 1, "save_path")
@@ -736,11 +788,16 @@ class Block:
             if isinstance(value, cst.Name) and value.value in self.merges:
                 leaves.append(Leaf(value, summary=value.value))
                 continue
+            if isinstance(value, cst.Name) and value.value in self.metric_names:
+                leaves.append(Leaf(value, metric=self.metric_names[value.value]))
+                continue
             if (isinstance(value, cst.Name) and value.value in self.init_names) or \
                     self.call_name(value) in INITIALIZERS:
                 if shape != "single" or self.line_of(call) is None:
                     raise Unproven(call, "an initializer fetched with other values")
                 leaves.append(Leaf(value, "init"))
+                if self._initializes_locals(value):
+                    self.resets.append(call)
                 continue
             uses = names_used(value)
             if uses & self.sessions:
@@ -803,7 +860,9 @@ class Block:
             if len(trains) > 1:
                 raise Unproven(site.call, "two train ops in one run: run them one at a time")
             values = [leaf for leaf in site.leaves if not leaf.train and not leaf.summary]
-            uses = set().union(*(names_used(leaf.node) for leaf in values)) if values else set()
+            uses = set().union(*(self.leaf_uses(leaf) for leaf in values)) if values else set()
+            updates = list(dict.fromkeys(leaf.metric[:3:2] for leaf in values
+                                         if leaf.metric and leaf.metric[1] == "update"))
             merged = [leaf.summary for leaf in site.leaves if leaf.summary]
             summaries, writer = [], None
             if merged:
@@ -820,7 +879,7 @@ class Block:
                 minimize = self.train_statement(train).call
                 loss_uses = names_used(minimize)
             needed = self.closure(uses | loss_uses, site.line_index)
-            if not needed and not train:
+            if not needed and not train and not updates:
                 continue  # only variables and eager values: read them directly
             loss_needed = self.closure(loss_uses, site.line_index)
             params = [s for s in needed if s.kind == "placeholder"]
@@ -830,7 +889,7 @@ class Block:
                         "tensorflow.placeholder_with_default":
                     raise Unproven(site.call, f"this run needs the placeholder `{name}`, which "
                                    "it does not feed (TF1 fails here too); feed it")
-            codes = tuple(self.ctx.code(leaf.node) for leaf in values)
+            codes = tuple(self.leaf_code(leaf) for leaf in values)
             key = (codes, site.shape, train, tuple(s.index for s in needed),
                    tuple(merged), writer)
             function = functions.get(key)
@@ -838,14 +897,29 @@ class Block:
                 body = [s for s in needed if s.kind == "graph"]
                 loss_body = [s for s in loss_needed if s.kind == "graph"]
                 position = max([s.index for s in needed] +
-                               ([self.train_statement(train).index] if train else []))
+                               ([self.train_statement(train).index] if train else []) +
+                               [s.index for s in self.statements if s.kind == "metric"
+                                and any(u[0] == self.metric_names[s.targets[0]][0]
+                                        for u in updates)])
                 function = Function("", list(codes), train, [p.targets[0] for p in params],
                                     body, loss_body, position, summaries=summaries,
-                                    writer=writer)
+                                    writer=writer, updates=updates,
+                                    names=[self.ctx.code(leaf.node) for leaf in values])
                 functions[key] = function
             function.sites.append(site)
             site.function = function
         return list(functions.values())
+
+    def leaf_uses(self, leaf: Leaf) -> set[str]:
+        if leaf.metric:
+            return set(leaf.metric[3]) if leaf.metric[1] == "update" else set()
+        return names_used(leaf.node)
+
+    def leaf_code(self, leaf: Leaf) -> str:
+        return f"{leaf.metric[0]}.result()" if leaf.metric else self.ctx.code(leaf.node)
+
+    def metric_lines(self, function: Function) -> list[str]:
+        return [f"{metric}.update_state({args})\n" for metric, args in function.updates]
 
     def summary_writes(self, site: RunSite) -> str:
         """The writer and step of the `writer.add_summary(summary, step)` right after a run
@@ -891,11 +965,11 @@ class Block:
 
     def check_other_uses(self, lines) -> None:
         """Names the rewrite removes must not be used anywhere it does not rewrite."""
-        removed = {n for s in self.statements if s.kind in REMOVED_KINDS
+        removed = {n for s in self.statements if s.kind in REMOVED_KINDS + ("metric",)
                    for n in s.targets}
         allowed: set = set()
         for statement in self.statements:
-            if statement.kind in REMOVED_KINDS:
+            if statement.kind in REMOVED_KINDS + ("metric",):
                 allowed.update(nodes_in(statement.line))
         for site in self.sites:
             allowed.update(nodes_in(site.call))
@@ -997,6 +1071,9 @@ class Block:
                 for node in self.inline_optimizers.pop(
                         statement.targets[0] if statement.kind == "train" else None, []):
                     emit(node, function=isinstance(node, cst.ClassDef))
+            elif isinstance(replacements.get(line), list):
+                for node in replacements[line]:
+                    emit(node)
             elif line in self.state_lines:
                 emit(self.state_lines[line])
             elif line in optimizer_lines:
@@ -1092,8 +1169,10 @@ class Block:
     def function_name(self, function: Function) -> str:
         if function.train:
             return "train_step" if function.train in TRAIN_NAMES else f"{function.train}_step"
-        names = [code for code in function.leaves if code.isidentifier()]
-        if not names or len(names) != len(function.leaves):
+        if function.updates and len(function.updates) == len(function.names):
+            return "update_metrics"
+        names = [code for code in function.names if code.isidentifier()]
+        if not names or len(names) != len(function.names):
             return "evaluate"
         return "compute_" + "_".join(names[:3])
 
@@ -1284,6 +1363,7 @@ class Block:
             body.extend(self.train_body(function))
         else:
             body.extend(self.statement_code(s) for s in function.body)
+            body.extend(self.metric_lines(function))
             body.extend(self.summary_block(function))
         if returns:
             body.append(f"return {self.return_expression(function)}\n")
@@ -1329,6 +1409,7 @@ class Block:
             raise Unproven(minimize, "the loss does not depend on anything computed in the graph")
         lines.append(indent("".join(inside)))
         lines.extend(self.statement_code(s) for s in function.body if s not in function.loss_body)
+        lines.extend(self.metric_lines(function))
         lines.extend(self.summary_block(function))
         source = self.ctx.code(var_list) if var_list is not None else f"{tape}.watched_variables()"
         lines.append(f"{variables} = {source}\n")
@@ -1359,7 +1440,12 @@ class Block:
         out.update(self.saver_replacements)
         for site in self.sites:
             if any(leaf.train == "init" for leaf in site.leaves):
-                out[site.statement] = None
+                resets = [f"{m}.reset_state()\n" for m in self.metric_objects] \
+                    if site.call in self.resets else []
+                out[site.statement] = [cst.parse_statement(r) for r in resets] or None
+                if resets:
+                    out[site.statement][0] = out[site.statement][0].with_changes(
+                        leading_lines=site.statement.leading_lines)
                 continue
             if site.function is None:
                 out[site.call] = cst.parse_expression(self.direct_read(site))
@@ -1393,7 +1479,7 @@ class Block:
                 new = f"{self.ctx.code(kept[0])} = {call}.numpy()\n"
             else:
                 names = ", ".join(self.ctx.code(k) for k in kept)
-                new = f"{names} = [value.numpy() for value in {call}]\n"
+                new = f"{names} = [tensor.numpy() for tensor in {call}]\n"
             line = cst.parse_statement(new)
             out[site.statement] = line.with_changes(
                 leading_lines=site.statement.leading_lines,
@@ -1420,21 +1506,25 @@ class Block:
         if site.shape == "single":
             return f"{call}.numpy()"
         if site.shape == "dict":
-            return f"{{key: value.numpy() for key, value in {call}.items()}}"
+            return f"{{key: tensor.numpy() for key, tensor in {call}.items()}}"
         if site.shape == "list":
-            return f"[value.numpy() for value in {call}]"
-        return f"tuple(value.numpy() for value in {call})"
+            return f"[tensor.numpy() for tensor in {call}]"
+        return f"tuple(tensor.numpy() for tensor in {call})"
 
     def direct_read(self, site: RunSite) -> str:
         """A run of variables and eager values only: read them where they are."""
+        metrics = {leaf.node: leaf for leaf in site.leaves if leaf.metric}
+
         def read(node):
+            if node in metrics:
+                return f"{metrics[node].metric[0]}.result().numpy()"
             code = self.ctx.code(node)
             simple = isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript))
             return f"{code}.numpy()" if simple else f"({code}).numpy()"
         if site.shape == "single":
             return read(site.fetch)
         if site.shape == "comprehension":
-            return f"[value.numpy() for value in {self.ctx.code(site.fetch)}]"
+            return f"[tensor.numpy() for tensor in {self.ctx.code(site.fetch)}]"
         if site.shape == "dict":
             items = [f"{self.ctx.code(e.key)}: {read(e.value)}" for e in site.fetch.elements]
             return "{" + ", ".join(items) + "}"
@@ -1483,6 +1573,8 @@ class _Replacer(cst.CSTTransformer):
             new = self.replacements[original_node]
             if new is None:
                 return cst.RemoveFromParent()
+            if isinstance(new, list):
+                return cst.FlattenSentinel(new)
             return new
         if isinstance(updated_node, cst.IndentedBlock) and not updated_node.body:
             return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
