@@ -240,6 +240,7 @@ class Block:
         self.saver_sessions: set = set()
         self.allowed_session_uses: set = set()  # in code the rewrite drops (FileWriter graph)
         self.resets: list = []  # runs of local-variable initializers: metrics start over
+        self.proto_writes: dict = {}  # add_summary(Summary proto) lines → v2 scalar writes
         self.saver_replacements: dict = {}
         self.defined: set[str] = set()  # texts of classes already emitted
 
@@ -325,7 +326,8 @@ class Block:
             for name in statement.targets:
                 earlier = self.by_target.get(name)
                 if earlier is not None and statement.kind != "plain" and not (
-                        earlier.kind == statement.kind == "graph"):
+                        earlier.kind == statement.kind == "graph") and \
+                        earlier.kind not in ("eager", "plain"):
                     raise Unproven(line, f"`{name}` is bound twice in the graph program; "
                                    "give each tensor its own name")
                 if earlier is not None and statement.kind == "graph":
@@ -650,6 +652,9 @@ class Block:
                 receiver, method = node.func.value, node.func.attr.value
                 if not isinstance(receiver, cst.Name):
                     continue
+                if receiver.value in self.writers and method == "add_summary" and \
+                        self.summary_proto_write(node, receiver.value):
+                    continue
                 if receiver.value in self.writers and method == "add_graph":
                     line_of = self.line_of(node)
                     if line_of is None:
@@ -693,6 +698,51 @@ class Block:
                         continue
                     raise Unproven(node, f"the session `{node.value}` is used as a value here "
                                    "(passed to a function or stored); rewrite this use first")
+
+    def summary_proto_write(self, call: cst.Call, writer: str) -> bool:
+        """`writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag=t, simple_value=v)]),
+        step)` → `with writer.as_default(): tf.summary.scalar(t, v, step=step)`; the proto may
+        be bound to a name on the line just before. False when it is not such a write."""
+        line = self.line_of(call)
+        proto, step = arg(call, 0, "summary"), arg(call, 1, "global_step")
+        if line is None or step is None:
+            return False
+        proto_line = None
+        if isinstance(proto, cst.Name):
+            holder = self.ctx.parent(line)
+            siblings = list(getattr(holder, "body", []))
+            index = siblings.index(line) if line in siblings else 0
+            before = siblings[index - 1] if index > 0 else None
+            if isinstance(before, cst.SimpleStatementLine) and \
+                    isinstance(before.body[0], cst.Assign) and \
+                    target_names(before.body[0].targets[0].target) == [proto.value] and \
+                    sum(1 for n in name_nodes(holder) if n.value == proto.value) == 2:
+                proto_line, proto = before, before.body[0].value
+        if self.call_name(proto) not in ("tensorflow.Summary", "tensorflow.summary.Summary"):
+            return False
+        values = arg(proto, None, "value")
+        if not isinstance(values, (cst.List, cst.Tuple)) or len(proto.args) != 1:
+            raise Unproven(call, "a Summary proto built elsewhere: write it with "
+                           "`tf.summary.scalar(tag, value, step=step)` under the writer")
+        scalars = []
+        for element in values.elements:
+            value = element.value
+            if self.call_name(value) not in ("tensorflow.Summary.Value",
+                                             "tensorflow.summary.Summary.Value"):
+                raise Unproven(value, "a Summary value that is not `Summary.Value(...)`")
+            tag, number = arg(value, None, "tag"), arg(value, None, "simple_value")
+            if tag is None or number is None or len(value.args) != 2:
+                raise Unproven(value, "only `Summary.Value(tag=..., simple_value=...)` has a "
+                               "v2 equivalent here (`tf.summary.scalar`)")
+            scalars.append(f"{self.tf}.summary.scalar({self.ctx.code(tag)}, "
+                           f"{self.ctx.code(number)}, step={self.ctx.code(step)})\n")
+        text = f"with {writer}.as_default():\n" + indent("".join(scalars))
+        new = cst.parse_statement(text).with_changes(leading_lines=line.leading_lines)
+        self.proto_writes[line] = new
+        if proto_line is not None:
+            self.closes.append(proto_line)
+        self.allowed_session_uses.update(nodes_in(call))
+        return True
 
     def _initializes_locals(self, value) -> bool:
         if isinstance(value, cst.Name):
@@ -975,14 +1025,31 @@ class Block:
             allowed.update(nodes_in(site.call))
         for line in [*self.feed_uses, *self.closes]:
             allowed.update(nodes_in(line))
-        for line in lines:
+        kinds: dict[str, list] = {}  # name → [(line index, removed?)] of its bindings
+        for statement in self.statements:
+            for name in statement.targets:
+                kinds.setdefault(name, []).append(
+                    (statement.index, statement.kind in REMOVED_KINDS + ("metric",)))
+
+        def removed_at(name: str, index: int) -> bool:
+            """Whether the binding of `name` in effect at line `index` is one that goes."""
+            earlier = [gone for at, gone in kinds.get(name, []) if at < index]
+            return earlier[-1] if earlier else name in removed
+
+        for index, line in enumerate(lines):
+            statement = self.statements[index]
+            if statement.kind not in REMOVED_KINDS and isinstance(line, cst.SimpleStatementLine) \
+                    and isinstance(line.body[0], cst.Assign):
+                for target in line.body[0].targets:
+                    allowed.update(name_nodes(target.target))  # a new binding, not a use
             for node in nodes_in(line):
                 if isinstance(node, (cst.FunctionDef, cst.Lambda)):
                     local = bound_names(node)
                     allowed.update(n for n in nodes_in(node)
                                    if isinstance(n, cst.Name) and n.value in local)
             for node in name_nodes(line):
-                if node.value in removed and node not in allowed:
+                if node.value in removed and node not in allowed and \
+                        removed_at(node.value, index):
                     parent = self.ctx.parent(node)
                     if isinstance(parent, cst.AsName) or self._is_param(node):
                         continue
@@ -1438,6 +1505,7 @@ class Block:
         """Map of original node → new node (None: remove the line) for every run and close."""
         out: dict = {line: None for line in [*self.closes, *self.feed_uses]}
         out.update(self.saver_replacements)
+        out.update(self.proto_writes)
         for site in self.sites:
             if any(leaf.train == "init" for leaf in site.leaves):
                 resets = [f"{m}.reset_state()\n" for m in self.metric_objects] \
