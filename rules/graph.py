@@ -429,7 +429,7 @@ class Block:
                                            "trainable=False, name=\"global_step\")"))])
             return Statement(line, "variable", targets, uses, value)
         if any(c in VARIABLE_MAKERS for c in calls) or (
-                name and name.startswith(STATE_PREFIXES)):
+                name and name.startswith(STATE_PREFIXES)) or self._local_state_class(value):
             if uses & self.fed:
                 raise Unproven(line, "a variable initialised from a placeholder: give it an "
                                "initial value that needs no feed")
@@ -574,6 +574,18 @@ class Block:
                 inside.update(nodes_in(node))
         return {n.value for n in name_nodes(value) if n not in inside}
 
+    def _local_state_class(self, value) -> bool:
+        """`layer = MyLayer(...)` with the module's own Keras layer, model or tf.Module class."""
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)):
+            return False
+        local = {c.name.value: c for c in self.ctx.classes()}
+        if value.func.value not in local:
+            return False
+        bases = self.ctx.class_bases(local[value.func.value])
+        return any(b.startswith(("tensorflow.keras.layers.", "tensorflow.keras.Model",
+                                 "tensorflow.keras.models.", "tensorflow.Module"))
+                   for b in bases)
+
     def _minimize(self, value) -> cst.Call | None:
         if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
                 and value.func.attr.value == "minimize"):
@@ -642,7 +654,7 @@ class Block:
         for index, line in enumerate(lines):
             known = len(self.sites)
             for node in nodes_in(line):
-                if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) and \
+                if isinstance(node, (cst.FunctionDef, cst.Lambda)) and \
                         free_names(node) & (self.sessions | self.fed | train):
                     raise Unproven(node, "a function defined here uses the session or graph "
                                    "tensors; move that code into the block that runs the "
