@@ -464,7 +464,18 @@ compatibility mode that Keras 3 and eager execution do not support.
         prefix = tf1_only_prefix(name)
         if prefix is None or prefix in RENAMES or prefix in CHANGED or prefix in CASTS:
             return
+        if _rewritten_by_graph_rule(ref.node, ctx):
+            return  # TFM201 reports the whole program, with its fix
         ctx.report(ref.node, f"`{prefix}` does not exist in TF2: {guidance(prefix)}")
+
+
+def _rewritten_by_graph_rule(node, ctx: Context) -> bool:
+    from .graph import analyse  # graph.py builds on this module's tables
+
+    owners = {outcome.block.owner for outcome in analyse(ctx) if outcome.body is not None}
+    if not owners:
+        return False
+    return ctx.module in owners or any(a in owners for a in ctx.ancestors(node))
 
 
 def guidance(name: str) -> str:
