@@ -221,6 +221,7 @@ class Function:
     step: str | None = None  # the parameter the summaries' step comes in
     updates: list = field(default_factory=list)  # (metric, update args) run by the function
     names: list = field(default_factory=list)  # the fetches as written, to name the function
+    trains: list = field(default_factory=list)  # every train op the run ran
 
 
 class Block:
@@ -919,8 +920,8 @@ class Block:
             if any(leaf.train == "init" for leaf in site.leaves):
                 continue
             trains = [leaf.train for leaf in site.leaves if leaf.train]
-            if len(trains) > 1:
-                raise Unproven(site.call, "two train ops in one run: run them one at a time")
+            if len(set(trains)) != len(trains):
+                raise Unproven(site.call, "the same train op twice in one run")
             values = [leaf for leaf in site.leaves if not leaf.train and not leaf.summary]
             uses = set().union(*(self.leaf_uses(leaf) for leaf in values)) if values else set()
             updates = list(dict.fromkeys(leaf.metric[:3:2] for leaf in values
@@ -937,9 +938,8 @@ class Block:
                     uses |= names_used(statement.call)
             loss_uses: set[str] = set()
             train = trains[0] if trains else None
-            if train:
-                minimize = self.train_statement(train).call
-                loss_uses = names_used(minimize)
+            for name in trains:  # several train ops in one run share one forward pass
+                loss_uses |= names_used(self.train_statement(name).call)
             needed = self.closure(uses | loss_uses, site.line_index)
             if not needed and not train and not updates:
                 continue  # only variables and eager values: read them directly
@@ -952,21 +952,22 @@ class Block:
                     raise Unproven(site.call, f"this run needs the placeholder `{name}`, which "
                                    "it does not feed (TF1 fails here too); feed it")
             codes = tuple(self.leaf_code(leaf) for leaf in values)
-            key = (codes, site.shape, train, tuple(s.index for s in needed),
+            key = (codes, site.shape, tuple(trains), tuple(s.index for s in needed),
                    tuple(merged), writer)
             function = functions.get(key)
             if function is None:
                 body = [s for s in needed if s.kind == "graph"]
                 loss_body = [s for s in loss_needed if s.kind == "graph"]
                 position = max([s.index for s in needed] +
-                               ([self.train_statement(train).index] if train else []) +
+                               [self.train_statement(t).index for t in trains] +
                                [s.index for s in self.statements if s.kind == "metric"
                                 and any(u[0] == self.metric_names[s.targets[0]][0]
                                         for u in updates)])
                 function = Function("", list(codes), train, [p.targets[0] for p in params],
                                     body, loss_body, position, summaries=summaries,
                                     writer=writer, updates=updates,
-                                    names=[self.ctx.code(leaf.node) for leaf in values])
+                                    names=[self.ctx.code(leaf.node) for leaf in values],
+                                    trains=trains)
                 functions[key] = function
             function.sites.append(site)
             site.function = function
@@ -1247,7 +1248,9 @@ class Block:
 
     def function_name(self, function: Function) -> str:
         if function.train:
-            return "train_step" if function.train in TRAIN_NAMES else f"{function.train}_step"
+            if function.train in TRAIN_NAMES or len(function.trains) > 1:
+                return "train_step"
+            return f"{function.train}_step"
         if function.updates and len(function.updates) == len(function.names):
             return "update_metrics"
         names = [code for code in function.names if code.isidentifier()]
@@ -1461,44 +1464,67 @@ class Block:
         return out
 
     def train_body(self, function: Function) -> list[str]:
-        statement = self.train_statement(function.train)
-        minimize = statement.call
-        for argument in minimize.args:
-            keyword = argument.keyword.value if argument.keyword else None
-            if keyword == "grad_loss" or argument.star:
-                raise Unproven(minimize, "`minimize` with grad_loss: rewrite the step by hand")
-        loss = arg(minimize, 0, "loss")
-        global_step = arg(minimize, 1, "global_step")
-        var_list = arg(minimize, 2, "var_list")
-        if loss is None:
-            raise Unproven(minimize, "`minimize` without a loss")
+        """The forward pass under a tape, the other fetches (all before any update, as in one
+        TF1 run), then each train op's update with its optimizer."""
         local = set(function.params) | {n for s in function.body for n in s.targets} | \
             {n for s in function.body for n in s.uses}
+        several = len(function.trains) > 1
         tape = self.fresh("tape", set(local))
-        variables = self.fresh("variables", local | {tape})
-        gradients = self.fresh("gradients", local | {tape, variables})
-        lines = [f"with {self.tf}.GradientTape() as {tape}:\n"]
-        loss_code = self.ctx.code(loss)
+        local.add(tape)
         inside = [self.statement_code(s) for s in function.loss_body]
-        if not isinstance(loss, cst.Name):
-            loss_name = self.fresh("loss", local | {tape, variables, gradients})
-            inside.append(f"{loss_name} = {loss_code}\n")
-            loss_code = loss_name
+        updates = []
+        for name in function.trains:
+            statement = self.train_statement(name)
+            minimize = statement.call
+            for argument in minimize.args:
+                keyword = argument.keyword.value if argument.keyword else None
+                if keyword == "grad_loss" or argument.star:
+                    raise Unproven(minimize, "`minimize` with grad_loss: rewrite the step by hand")
+            loss = arg(minimize, 0, "loss")
+            global_step = arg(minimize, 1, "global_step")
+            var_list = arg(minimize, 2, "var_list")
+            if loss is None:
+                raise Unproven(minimize, "`minimize` without a loss")
+            suffix = f"_{name}" if several else ""
+            variables = self.fresh(f"variables{suffix}", local)
+            gradients = self.fresh(f"gradients{suffix}", local | {variables})
+            local |= {variables, gradients}
+            loss_code = self.ctx.code(loss)
+            if not isinstance(loss, cst.Name):
+                loss_name = self.fresh(f"loss{suffix}", local)
+                local.add(loss_name)
+                inside.append(f"{loss_name} = {loss_code}\n")
+                loss_code = loss_name
+            source = self.ctx.code(var_list) if var_list is not None else \
+                f"{tape}.watched_variables()"
+            updates.append(f"{variables} = {source}\n")
+            updates.append(f"{gradients} = {tape}.gradient({loss_code}, {variables})\n")
+        for name in function.trains:
+            statement = self.train_statement(name)
+            suffix = f"_{name}" if several else ""
+            variables = next(line.split(" = ")[0] for line in updates
+                             if line.startswith(f"variables{suffix}"))
+            gradients = next(line.split(" = ")[0] for line in updates
+                             if line.startswith(f"gradients{suffix}"))
+            updates.append(f"{statement.optimizer}.apply_gradients(zip({gradients}, "
+                           f"{variables}))\n")
+            global_step = arg(statement.call, 1, "global_step")
+            if global_step is not None:
+                if not isinstance(global_step, cst.Name) or \
+                        global_step.value not in self.variables:
+                    raise Unproven(global_step, "a global step that is not a variable of this "
+                                   "block")
+                updates.append(f"{global_step.value}.assign_add(1)\n")
         if not inside:
-            raise Unproven(minimize, "the loss does not depend on anything computed in the graph")
+            raise Unproven(function.sites[0].call, "the loss does not depend on anything "
+                           "computed in the graph")
+        persistent = ", persistent=True" if several else ""
+        lines = [f"with {self.tf}.GradientTape({persistent.lstrip(', ')}) as {tape}:\n"]
         lines.append(indent("".join(inside)))
         lines.extend(self.statement_code(s) for s in function.body if s not in function.loss_body)
         lines.extend(self.metric_lines(function))
         lines.extend(self.summary_block(function))
-        source = self.ctx.code(var_list) if var_list is not None else f"{tape}.watched_variables()"
-        lines.append(f"{variables} = {source}\n")
-        lines.append(f"{gradients} = {tape}.gradient({loss_code}, {variables})\n")
-        lines.append(f"{statement.optimizer}.apply_gradients(zip({gradients}, {variables}))\n")
-        if global_step is not None:
-            if not isinstance(global_step, cst.Name) or global_step.value not in self.variables:
-                raise Unproven(global_step, "a global step that is not a variable of this block")
-            lines.append(f"{global_step.value}.assign_add(1)\n")
-        return lines
+        return lines + updates
 
     def return_expression(self, function: Function) -> str:
         site = function.sites[0]

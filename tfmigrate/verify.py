@@ -26,7 +26,8 @@ A fixture is a directory holding
           "before_runtime": "tf1",       # or "keras2": how before.py runs (see below)
           "before_fails_on_tf2": false,  # true: before.py, unfixed, must fail on TF2
           "returncode": 0,               # exit status both programs must end with (default 0)
-          "timeout": 180                 # seconds per program (default 180)
+          "timeout": 180,                # seconds per program (default 180)
+          "events": "logs"               # TensorBoard event files to compare (see below)
         }
 
     ``argv`` and ``runs`` are exclusive; without either there is one run with no arguments.
@@ -52,6 +53,37 @@ TF2 (after.py)
 
 Both get ``TF_CPP_MIN_LOG_LEVEL=3``, ``TF_ENABLE_ONEDNN_OPTS=0``, ``CUDA_VISIBLE_DEVICES=""``
 and ``PYTHONHASHSEED=0``. All programs of a fixture run in parallel.
+
+Event files (``"events": "logs"``, a directory relative to the program's cwd)
+    After a program ends, every event file under that directory (``*tfevents*``, also in
+    subdirectories: each subdirectory is a TensorBoard run) is read with the ``tensorboard``
+    package's protobuf classes and a small TFRecord reader; TensorFlow is not imported. Each
+    summary value becomes ``(run, tag, step, kind, value)``, whatever wrote it:
+
+    - ``scalar``: TF1 ``simple_value`` and TF2 ``tensor`` with plugin ``scalars`` → a float;
+    - ``histogram``: TF1 ``histo`` proto and TF2 ``[k, 3]`` tensor (left, right, count) with
+      plugin ``histograms``. Their bucket edges differ by design (TF1: fixed exponential limits,
+      TF2: ``k`` equal buckets between min and max), so what is compared is what both carry:
+      the total count, the minimum and the maximum (both absent for an empty histogram), and
+      the bucket counts through the cumulative distribution. At every bucket edge ``t`` of
+      either side, each side bounds how many values lie below ``t`` (a bucket wholly below
+      counts, a bucket straddling ``t`` may); the two sides' bounds, widened by the
+      tolerance, must overlap. Where the buckets nest (few distinct values) this is an exact
+      comparison of the counts; otherwise it is a sound test that catches moved mass;
+    - ``image``: TF1 ``image`` values tagged ``<name>/image/<i>`` (or ``<name>/image``) and the
+      TF2 string tensor ``[w, h, png...]`` tagged ``<name>`` → the decoded PNG pixels of each
+      image, in order, under ``<name>``;
+    - ``audio``: likewise ``<name>/audio/<i>`` and the TF2 ``[k, 2]`` tensor → sample rate,
+      channels and decoded 16-bit WAV samples;
+    - ``text``: plugin ``text`` → the strings (nested lists with the tensor's shape);
+    - any other tensor: ``tensor:<plugin>`` → its values.
+
+    The plugin of a tag is taken from the first event that carries its metadata (TF1 writes it
+    once per tag). Graph, meta-graph and file-version events are ignored. Both programs must
+    write at least one summary value; the two sides must have the same runs, the same tags, the
+    same kind per tag and the same steps (with the same number of values per step); values
+    agree within the tolerance (``tolerances`` may name a tag) — pixels, samples and strings
+    then are exact.
 """
 
 from __future__ import annotations
@@ -61,15 +93,19 @@ import math
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
+import wave
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 __all__ = ["FixtureError", "FixtureMismatch", "Options", "ProgramRun", "RunComparison",
-           "load_options", "tf1_source", "run_program", "compare_results", "verify_fixture",
+           "SummaryValue", "Histogram", "load_options", "tf1_source", "run_program",
+           "compare_results", "read_events", "compare_events", "verify_fixture",
            "assert_equivalent"]
 
 DEFAULT_TOLERANCE = 1e-6
@@ -114,13 +150,15 @@ class Options:
     before_fails_on_tf2: bool = False
     returncode: int = 0
     timeout: float = DEFAULT_TIMEOUT
+    # directory (relative to the program's cwd) whose event files both programs must agree on
+    events: str | None = None
 
     def tolerance_for(self, name: str) -> float:
         return self.tolerances.get(name, self.tolerance)
 
 
 _OPTION_KEYS = {"tolerance", "rtol", "tolerances", "argv", "runs", "before_runtime",
-                "before_fails_on_tf2", "returncode", "timeout"}
+                "before_fails_on_tf2", "returncode", "timeout", "events"}
 BEFORE_RUNTIMES = {"tf1": "TF1", "keras2": "Keras 2"}  # runtime → label
 
 
@@ -177,6 +215,13 @@ def load_options(fixture_dir: str | os.PathLike) -> Options:
         if isinstance(data["returncode"], bool) or not isinstance(data["returncode"], int):
             raise FixtureError(f"{path}: returncode must be an integer")
         kwargs["returncode"] = data["returncode"]
+    if "events" in data:
+        events = data["events"]
+        if not isinstance(events, str) or not events.strip() or os.path.isabs(events) \
+                or ".." in Path(events).parts:
+            raise FixtureError(f"{path}: events must be a directory relative to the program's "
+                               f"working directory (no '..'), got {events!r}")
+        kwargs["events"] = events
     if "argv" in data:
         kwargs["runs"] = {"default": argv("argv", data["argv"])}
     if "runs" in data:
@@ -220,7 +265,10 @@ class ProgramRun:
     stdout: str
     stderr: str
     results: dict[str, Any] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)  # malformed or duplicate RESULT lines
+    # malformed or duplicate RESULT lines, unreadable event files
+    problems: list[str] = field(default_factory=list)
+    # summary values read from the event files (None: the fixture compares none)
+    events: list[SummaryValue] | None = None
 
     def stderr_tail(self, lines: int = STDERR_TAIL_LINES) -> str:
         tail = self.stderr.rstrip().splitlines()[-lines:]
@@ -269,7 +317,8 @@ def _start(label: str, source: str, runtime: str, argv: Sequence[str],
     return _Started(label, tuple(argv), process, workdir)
 
 
-def _finish(started: _Started, timeout: float) -> ProgramRun:
+def _finish(started: _Started, timeout: float, events: str | None = None) -> ProgramRun:
+    summaries, event_problems = None, []
     try:
         try:
             stdout, stderr = started.process.communicate(timeout=timeout)
@@ -279,16 +328,22 @@ def _finish(started: _Started, timeout: float) -> ProgramRun:
             stdout, stderr = started.process.communicate()
             returncode = None
             stderr += f"\n[tfmigrate.verify: killed after {timeout:g} s]"
+        if events is not None:
+            summaries, event_problems = read_events(Path(started.workdir) / events)
     finally:
         shutil.rmtree(started.workdir, ignore_errors=True)
     results, problems = parse_results(stdout)
-    return ProgramRun(started.label, started.argv, returncode, stdout, stderr, results, problems)
+    return ProgramRun(started.label, started.argv, returncode, stdout, stderr, results,
+                      problems + event_problems, summaries)
 
 
 def run_program(source: str, runtime: str, argv: Sequence[str] = (), *, label: str = "program",
-                timeout: float = DEFAULT_TIMEOUT, python: str | None = None) -> ProgramRun:
-    """Run `source` (already in its runtime's form) once, in a fresh temporary directory."""
-    return _finish(_start(label, source, runtime, argv, python or sys.executable), timeout)
+                timeout: float = DEFAULT_TIMEOUT, python: str | None = None,
+                events: str | None = None) -> ProgramRun:
+    """Run `source` (already in its runtime's form) once, in a fresh temporary directory;
+    with `events`, read the event files the program wrote under that directory of its cwd."""
+    return _finish(_start(label, source, runtime, argv, python or sys.executable), timeout,
+                   events)
 
 
 # -- comparing ------------------------------------------------------------------------------
@@ -366,6 +421,378 @@ def compare_results(before: Mapping[str, Any], after: Mapping[str, Any],
     return problems
 
 
+# -- event files ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Histogram:
+    """A histogram as both TF1 and TF2 event files carry it.
+
+    `buckets` are `(low, high, count)`; with `right_open` (TF1) a bucket holds the values in
+    [low, high), otherwise (TF2) in [low, high]. `minimum`/`maximum` are None when empty.
+    """
+
+    count: float
+    minimum: float | None
+    maximum: float | None
+    buckets: tuple[tuple[float, float, float], ...]
+    right_open: bool
+
+    def below(self, t: float) -> tuple[float, float]:
+        """Bounds on how many values lie below `t`: the buckets wholly below it, and those
+        that start below it."""
+        low = high = 0.0
+        for left, right, count in self.buckets:
+            if right < t or (self.right_open and right <= t):
+                low += count
+            if left < t:
+                high += count
+        return low, high
+
+    def edges(self) -> set[float]:
+        return {edge for bucket in self.buckets for edge in bucket[:2] if math.isfinite(edge)}
+
+
+@dataclass(frozen=True)
+class SummaryValue:
+    """One summary value of an event file, normalised so that TF1 and TF2 writers compare."""
+
+    run: str  # directory of the event file, relative to the events directory ("." itself)
+    tag: str
+    step: int
+    kind: str  # scalar, histogram, image, audio, text, tensor:<plugin>
+    value: Any
+
+
+_PLUGIN_KINDS = {"scalars": "scalar", "histograms": "histogram", "images": "image",
+                 "audio": "audio", "text": "text"}
+_INDEXED_TAG = {"image": re.compile(r"^(?P<base>.*)/image(?:/(?P<index>\d+))?$"),
+                "audio": re.compile(r"^(?P<base>.*)/audio(?:/(?P<index>\d+))?$")}
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _event_files(directory: Path) -> list[Path]:
+    def order(path: Path):
+        # events.out.tfevents.<seconds>.<host>[.<pid>.<counter>.v2]: by time, then name
+        parts = path.name.split(".")
+        seconds = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 0
+        return (path.parent.relative_to(directory).as_posix(), seconds, path.name)
+
+    return sorted((p for p in directory.rglob("*") if "tfevents" in p.name and p.is_file()),
+                  key=order)
+
+
+def _records(path: Path):
+    """The records of a TFRecord file (length-prefixed; checksums are not checked)."""
+    with open(path, "rb") as stream:
+        while True:
+            header = stream.read(12)
+            if not header:
+                return
+            if len(header) < 12:
+                raise ValueError("truncated record header")
+            (length,) = struct.unpack("<Q", header[:8])
+            data = stream.read(length)
+            if len(data) < length or len(stream.read(4)) < 4:
+                raise ValueError("truncated record")
+            yield data
+
+
+def _decode_png(data: bytes) -> tuple[int, int, int, list[int]]:
+    """height, width, channels and the samples (row-major) of a non-interlaced 8/16-bit PNG."""
+    if data[:8] != _PNG_SIGNATURE:
+        raise ValueError("not a PNG image")
+    position, chunks, header = 8, [], None
+    while position + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        chunk = data[position + 8:position + 8 + length]
+        position += 12 + length
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", chunk)
+        elif kind == b"IDAT":
+            chunks.append(chunk)
+        elif kind == b"IEND":
+            break
+    if header is None:
+        raise ValueError("PNG without IHDR")
+    width, height, depth, color, _, _, interlace = header
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}.get(color)
+    if channels is None or depth not in (8, 16) or interlace:
+        raise ValueError(f"unsupported PNG (color type {color}, depth {depth}, "
+                         f"interlace {interlace})")
+    pixel = channels * depth // 8
+    stride = width * pixel
+    raw = zlib.decompress(b"".join(chunks))
+    previous = bytearray(stride)
+    rows = bytearray()
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, row = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        for i in range(stride):
+            a = row[i - pixel] if i >= pixel else 0
+            b = previous[i]
+            if kind == 1:
+                row[i] = (row[i] + a) & 0xFF
+            elif kind == 2:
+                row[i] = (row[i] + b) & 0xFF
+            elif kind == 3:
+                row[i] = (row[i] + (a + b) // 2) & 0xFF
+            elif kind == 4:
+                c = previous[i - pixel] if i >= pixel else 0
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                row[i] = (row[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) \
+                    & 0xFF
+            elif kind != 0:
+                raise ValueError(f"bad PNG filter type {kind}")
+        rows += row
+        previous = row
+    if depth == 16:
+        samples = list(struct.unpack(f">{len(rows) // 2}H", bytes(rows)))
+    else:
+        samples = list(rows)
+    return height, width, channels, samples
+
+
+def _decode_wav(data: bytes) -> dict[str, Any]:
+    import io
+
+    with wave.open(io.BytesIO(data)) as clip:
+        if clip.getsampwidth() != 2:
+            raise ValueError(f"unsupported WAV sample width {clip.getsampwidth()}")
+        frames = clip.readframes(clip.getnframes())
+        return {"sample_rate": clip.getframerate(), "channels": clip.getnchannels(),
+                "samples": list(struct.unpack(f"<{len(frames) // 2}h", frames))}
+
+
+def _image(data: bytes) -> dict[str, Any]:
+    height, width, channels, samples = _decode_png(data)
+    return {"shape": [height, width, channels], "pixels": samples}
+
+
+def _strings(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_strings(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def _normalise(tag: str, plugin: str, value, tensor_util) -> tuple[str, str, Any, int]:
+    """(tag, kind, value, index) of one summary value proto; index orders TF1 images/audio."""
+    which = value.WhichOneof("value")
+    if which == "simple_value":
+        return tag, "scalar", float(value.simple_value), 0
+    if which == "histo":
+        histo = value.histo
+        buckets, low = [], -math.inf
+        for limit, count in zip(histo.bucket_limit, histo.bucket):
+            buckets.append((low, limit, count))
+            low = limit
+        empty = histo.num == 0
+        return tag, "histogram", Histogram(histo.num, None if empty else histo.min,
+                                           None if empty else histo.max, tuple(buckets),
+                                           True), 0
+    if which in ("image", "audio"):
+        match = _INDEXED_TAG[which].match(tag)
+        base, index = (match.group("base"), int(match.group("index") or 0)) if match \
+            else (tag, 0)
+        if which == "image":
+            return base, "image", _image(value.image.encoded_image_string), index
+        return base, "audio", _decode_wav(value.audio.encoded_audio_string), index
+    if which != "tensor":
+        raise ValueError(f"summary value of kind {which!r}")
+    array = tensor_util.make_ndarray(value.tensor)
+    kind = _PLUGIN_KINDS.get(plugin, f"tensor:{plugin}")
+    if kind == "scalar":
+        return tag, kind, float(array), 0
+    if kind == "histogram":
+        rows = [tuple(float(x) for x in row) for row in array.reshape(-1, 3)]
+        total = float(sum(row[2] for row in rows))
+        empty = total == 0
+        return tag, kind, Histogram(total, None if empty else rows[0][0],
+                                    None if empty else rows[-1][1], tuple(rows), False), 0
+    if kind == "image":
+        return tag, kind, [_image(png) for png in array.reshape(-1)[2:]], 0
+    if kind == "audio":
+        return tag, kind, [_decode_wav(wav) for wav in array.reshape(-1, 2)[:, 0]], 0
+    return tag, kind, _strings(array.tolist()), 0
+
+
+def read_events(directory: str | os.PathLike) -> tuple[list[SummaryValue], list[str]]:
+    """Every summary value of the event files under `directory`, normalised, and what could
+    not be read. Uses the `tensorboard` package's protos, never TensorFlow."""
+    try:
+        from tensorboard.compat.proto import event_pb2
+        from tensorboard.util import tensor_util
+    except ImportError:
+        return [], ["reading event files needs the `tensorboard` package "
+                    "(pip install 'tfmigrate[test]')"]
+    directory = Path(directory)
+    values: list[SummaryValue] = []
+    problems: list[str] = []
+    if not directory.is_dir():
+        return values, problems
+    plugins: dict[tuple[str, str], str] = {}
+    for path in _event_files(directory):
+        run = path.parent.relative_to(directory).as_posix()
+        shown = path.relative_to(directory).as_posix()
+        try:
+            for record in _records(path):
+                event = event_pb2.Event.FromString(record)
+                if event.WhichOneof("what") != "summary":
+                    continue
+                grouped: dict[tuple[str, str], list[tuple[int, Any]]] = {}
+                for value in event.summary.value:
+                    plugin = value.metadata.plugin_data.plugin_name
+                    if plugin:
+                        plugins.setdefault((run, value.tag), plugin)
+                    plugin = plugins.get((run, value.tag), "")
+                    tag, kind, normalised, index = _normalise(value.tag, plugin, value,
+                                                              tensor_util)
+                    if kind in ("image", "audio") and value.WhichOneof("value") != "tensor":
+                        grouped.setdefault((tag, kind), []).append((index, normalised))
+                    else:
+                        values.append(SummaryValue(run, tag, event.step, kind, normalised))
+                for (tag, kind), items in grouped.items():
+                    values.append(SummaryValue(run, tag, event.step, kind,
+                                               [item for _, item in sorted(items,
+                                                                           key=lambda i: i[0])]))
+        except Exception as error:  # a truncated file, a bad proto, an undecodable image
+            problems.append(f"event file {shown}: cannot read it ({type(error).__name__}: "
+                            f"{error})")
+    return values, problems
+
+
+def event_overview(values: Sequence[SummaryValue]) -> str:
+    """`loss: scalar ×3, h: histogram ×3` — what a program wrote, for the command line."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for value in values:
+        key = (value.run, value.tag, value.kind)
+        counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return "(none)"
+    return ", ".join(f"{_stream_name(run, tag)}: {kind} ×{n}"
+                     for (run, tag, kind), n in sorted(counts.items()))
+
+
+def _stream_name(run: str, tag: str) -> str:
+    return tag if run == "." else f"{run}:{tag}"
+
+
+def _compare_histograms(before: Histogram, after: Histogram, tolerance: float, rtol: float,
+                        where: str) -> list[str]:
+    problems = compare_values(before.count, after.count, tolerance, 0.0,
+                              f"{where}: histogram count")
+    for name in ("minimum", "maximum"):
+        b, a = getattr(before, name), getattr(after, name)
+        if (b is None) != (a is None):
+            problems.append(f"{where}: histogram {name}: {b!r} != {a!r}")
+        elif b is not None:
+            problems += compare_values(b, a, tolerance, rtol, f"{where}: histogram {name}")
+    if problems:
+        return problems
+    for t in sorted(before.edges() | after.edges()):
+        # the values of the two sides pair up within `slack`; rounding of TF2's bucket
+        # assignment is allowed for by a few ulps
+        slack = tolerance + rtol * abs(t) + 1e-12 * (1 + abs(t))
+        for first, second, names in ((before, after, ("before", "after")),
+                                     (after, before, ("after", "before"))):
+            # values below t on one side are below t + slack on the other
+            low_first = first.below(t)[0]
+            high_second = second.below(t + slack)[1]
+            if low_first > high_second + 1e-9:
+                problems.append(
+                    f"{where}: histogram buckets: {names[0]} has at least {low_first:g} "
+                    f"values below {t:.6g}, {names[1]} at most {high_second:g}")
+                return problems
+    return problems
+
+
+def _compare_media(before: list, after: list, kind: str, tolerance: float,
+                   where: str) -> list[str]:
+    if len(before) != len(after):
+        return [f"{where}: {len(before)} {kind}(s) != {len(after)}"]
+    problems = []
+    samples = "pixels" if kind == "image" else "samples"
+    for index, (b, a) in enumerate(zip(before, after)):
+        meta_b = {k: v for k, v in b.items() if k != samples}
+        meta_a = {k: v for k, v in a.items() if k != samples}
+        if meta_b != meta_a:
+            problems.append(f"{where}: {kind} {index}: {meta_b} != {meta_a}")
+            continue
+        if len(b[samples]) != len(a[samples]):
+            problems.append(f"{where}: {kind} {index}: {len(b[samples])} {samples} != "
+                            f"{len(a[samples])}")
+            continue
+        differing = [(i, x, y) for i, (x, y) in enumerate(zip(b[samples], a[samples]))
+                     if abs(x - y) > tolerance]
+        if differing:
+            worst = max(abs(x - y) for _, x, y in differing)
+            first = ", ".join(f"[{i}] {x} != {y}" for i, x, y in differing[:5])
+            problems.append(f"{where}: {kind} {index}: {len(differing)} of {len(b[samples])} "
+                            f"{samples} differ (max |diff| {worst}): {first}")
+    return problems
+
+
+def _compare_value(kind: str, before: Any, after: Any, tolerance: float, rtol: float,
+                   where: str) -> list[str]:
+    if kind == "histogram":
+        return _compare_histograms(before, after, tolerance, rtol, where)
+    if kind in ("image", "audio"):
+        return _compare_media(before, after, kind, tolerance, where)
+    return compare_values(before, after, tolerance, rtol, where)
+
+
+def compare_events(before: Sequence[SummaryValue], after: Sequence[SummaryValue],
+                   options: Options = Options(), before_label: str = "TF1",
+                   limit: int = 20) -> list[str]:
+    """Readable differences between two programs' summary values (empty: they agree)."""
+    def streams(values):
+        found: dict[tuple[str, str], dict[int, list[SummaryValue]]] = {}
+        for value in values:
+            found.setdefault((value.run, value.tag), {}).setdefault(value.step, []).append(value)
+        return found
+
+    ours, theirs = streams(before), streams(after)
+    problems = []
+    only_before = sorted(set(ours) - set(theirs))
+    only_after = sorted(set(theirs) - set(ours))
+    if only_before:
+        problems.append("events: tag(s) written only by before.py: "
+                        f"{[_stream_name(*key) for key in only_before]}")
+    if only_after:
+        problems.append("events: tag(s) written only by after.py: "
+                        f"{[_stream_name(*key) for key in only_after]}")
+    for key in sorted(set(ours) & set(theirs)):
+        name = _stream_name(*key)
+        b_steps, a_steps = ours[key], theirs[key]
+        b_kinds = sorted({v.kind for vs in b_steps.values() for v in vs})
+        a_kinds = sorted({v.kind for vs in a_steps.values() for v in vs})
+        if b_kinds != a_kinds:
+            problems.append(f"events: tag {name!r} is {'/'.join(b_kinds)} in before.py "
+                            f"({before_label}) but {'/'.join(a_kinds)} in after.py (TF2)")
+            continue
+        b_counts = {step: len(vs) for step, vs in b_steps.items()}
+        a_counts = {step: len(vs) for step, vs in a_steps.items()}
+        if b_counts != a_counts:
+            def shown(counts):
+                steps = [f"{s}×{n}" if n > 1 else str(s) for s, n in sorted(counts.items())]
+                return "[" + ", ".join(steps[:30]) + (", ..." if len(steps) > 30 else "") + "]"
+            problems.append(f"events: tag {name!r} has other steps: before.py "
+                            f"{shown(b_counts)}, after.py {shown(a_counts)}")
+            continue
+        tolerance = options.tolerance_for(key[1])
+        for step in sorted(b_steps):
+            for index, (b, a) in enumerate(zip(b_steps[step], a_steps[step])):
+                where = f"events: tag {name!r} step {step}" + (f" #{index}" if index else "")
+                differences = _compare_value(b.kind, b.value, a.value, tolerance,
+                                             options.rtol, where)
+                problems += differences
+    if len(problems) > limit:
+        problems = problems[:limit] + [f"... {len(problems) - limit} more event differences"]
+    return problems
+
+
 @dataclass
 class RunComparison:
     name: str
@@ -401,6 +828,14 @@ def _compare_run(name: str, before: ProgramRun, after: ProgramRun,
     if before.results or after.results:
         problems += compare_results(before.results, after.results, options,
                                     BEFORE_RUNTIMES[options.before_runtime])
+    if options.events is not None and not crashed:
+        empty = [run for run in (before, after) if not run.events]
+        for run in empty:
+            problems.append(f"{run.label} wrote no summary value to an event file under "
+                            f"{options.events!r}")
+        if not empty:
+            problems += compare_events(before.events, after.events, options,
+                                       BEFORE_RUNTIMES[options.before_runtime])
     if problems and not crashed:
         # a disagreement without a crash: stderr may still explain it (warnings, tracebacks
         # the program caught)
@@ -447,7 +882,7 @@ def verify_fixture(fixture_dir: str | os.PathLike, *, python: str | None = None,
                 started.append(((name, side), _start(label, source, runtime, argv, python)))
         finally:
             for key, process in started:
-                finished[key] = _finish(process, options.timeout)
+                finished[key] = _finish(process, options.timeout, options.events)
     comparisons = [_compare_run(name, finished[(name, "before")], finished[(name, "after")],
                                 options) for name in options.runs]
     unfixed = finished.get((first_run, "unfixed"))
@@ -489,6 +924,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name in sorted(set(comparison.before.results) | set(comparison.after.results)):
                 print(f"  {name}: before={_short(comparison.before.results.get(name), 120)}  "
                       f"after={_short(comparison.after.results.get(name), 120)}")
+            for side, run in (("before", comparison.before), ("after", comparison.after)):
+                if run.events is not None:
+                    print(f"  events ({side}): {event_overview(run.events)}")
             if not comparison.ok:
                 print(comparison.report())
                 status = 1
