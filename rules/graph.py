@@ -747,11 +747,8 @@ class Block:
             if tag is None or number is None or len(value.args) != 2:
                 raise Unproven(value, "only `Summary.Value(tag=..., simple_value=...)` has a "
                                "v2 equivalent here (`tf.summary.scalar`)")
-            scalars.append(f"{self.tf}.summary.scalar({self.ctx.code(tag)}, "
-                           f"{self.ctx.code(number)}, step={self.ctx.code(step)})\n")
-        text = f"with {writer}.as_default():\n" + indent("".join(scalars))
-        new = cst.parse_statement(text).with_changes(leading_lines=line.leading_lines)
-        self.proto_writes[line] = new
+            scalars.append((tag, number))
+        self.proto_writes[line] = (writer, scalars, step)
         if proto_line is not None:
             self.closes.append(proto_line)
         self.allowed_session_uses.update(nodes_in(call))
@@ -1543,7 +1540,6 @@ class Block:
         """Map of original node → new node (None: remove the line) for every run and close."""
         out: dict = {line: None for line in [*self.closes, *self.feed_uses]}
         out.update(self.saver_replacements)
-        out.update(self.proto_writes)
         for site in self.sites:
             if any(leaf.train == "init" for leaf in site.leaves):
                 resets = [f"{m}.reset_state()\n" for m in self.metric_objects] \
@@ -1590,6 +1586,13 @@ class Block:
             out[site.statement] = line.with_changes(
                 leading_lines=site.statement.leading_lines,
                 trailing_whitespace=site.statement.trailing_whitespace)
+        for line, (writer, scalars, step) in self.proto_writes.items():
+            def code(node):  # runs inside the values are rewritten too
+                return self.ctx.code(node.visit(_Replacer(out)))
+            calls = "".join(f"{self.tf}.summary.scalar({code(tag)}, {code(number)}, "
+                            f"step={code(step)})\n" for tag, number in scalars)
+            text = f"with {writer}.as_default():\n" + indent(calls)
+            out[line] = cst.parse_statement(text).with_changes(leading_lines=line.leading_lines)
         return out
 
     def call_text(self, site: RunSite) -> str:
