@@ -465,7 +465,9 @@ compatibility mode that Keras 3 and eager execution do not support.
         if prefix is None or prefix in RENAMES or prefix in CHANGED or prefix in CASTS:
             return
         if _rewritten_by_graph_rule(ref.node, ctx):
-            return  # TFM201 reports the whole program, with its fix
+            ctx.report(ref.node, f"`{prefix}` does not exist in TF2: TFM201's fix rewrites "
+                       "this graph program into eager code")
+            return
         ctx.report(ref.node, f"`{prefix}` does not exist in TF2: {guidance(prefix)}")
 
 
