@@ -317,6 +317,7 @@ class Block:
         self.summary_ops: list = []  # (line, call) of each v1 summary op, in order
         self.metric_names: dict = {}  # TF1 metric value/update name → (object, role, args, uses)
         self.metric_objects: list[str] = []
+        self.fed_expressions: set[str] = set()  # placeholders computed on, always fed
         self.merges: dict = {}  # merged summary name → its summary ops
         self.writers: set[str] = set()
         self.savers: dict = {}  # Saver name → its line
@@ -345,7 +346,7 @@ class Block:
         small = line.body[0]
         if len(line.body) != 1:
             uses = names_used(line)
-            if uses & (self.graph_names | self.sessions):
+            if uses & (self.fed | self.variables | self.sessions):
                 raise Unproven(line, "several statements on one line use the graph: "
                                "put them on separate lines")
             return Statement(line, "plain", uses=uses)
@@ -378,6 +379,14 @@ class Block:
                 raise Unproven(line, "a placeholder must be bound to one name")
             self.fed.update(targets)
             return Statement(line, "placeholder", targets, uses, value)
+        inner = [n for n in nodes_in(value) if isinstance(n, cst.Call)
+                 and self.call_name(n) == "tensorflow.placeholder"]
+        if inner and isinstance(value, (cst.BinaryOperation, cst.UnaryOperation)) and \
+                len(inner) == 1 and len(targets) == 1:
+            # `x = tf.placeholder(...) / 255.` is fed as `x`: a feed replaces the whole value
+            self.fed.update(targets)
+            self.fed_expressions.add(targets[0])
+            return Statement(line, "placeholder", targets, uses, inner[0])
         if name in SUMMARY_OPS and len(targets) <= 1:
             self.summary_ops.append((line, value))
             return Statement(line, "summary", targets, uses, value)
@@ -535,6 +544,9 @@ class Block:
             if statement.kind in ("variable", "optimizer") and self._trackable(statement):
                 tracked.extend(statement.targets)
         if not tracked:
+            pending = self.pending_tf1_name()
+            if pending is not None:
+                raise Waiting(*pending)
             raise Unproven(line, "a Saver with no variable before it")
         self.savers[targets[0]] = (line, tracked)
         return Statement(line, "saver", targets, uses, value)
@@ -1071,6 +1083,18 @@ class Block:
     def _is_param(self, node: cst.Name) -> bool:
         parent = self.ctx.parent(node)
         return isinstance(parent, cst.Param) and parent.name is node
+
+    def pending_tf1_name(self) -> tuple | None:
+        """(node, name) of a TF1 name another rule still has to fix in the block's lines."""
+        for statement in self.statements:
+            for node in nodes_in(statement.line):
+                if isinstance(node, (cst.Attribute, cst.Name)):
+                    name = self.qualified(node)
+                    if name and name.startswith("tensorflow.") and \
+                            short(name).startswith(("tf.layers", "tf.get_variable",
+                                                    "tf.contrib", "tf.nn.rnn_cell")):
+                        return node, short(name)
+        return None
 
     def check_waiting(self) -> None:
         """Moved statements, and the module's functions they call, must already be TF2 code:
@@ -1658,6 +1682,9 @@ def _operates_on(value: cst.BaseExpression, names: set[str]) -> bool:
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
                 node.func.attr.value in TENSOR_METHODS and names_used(node.func.value) & names:
             return True
+        if isinstance(node, cst.Call) and any(isinstance(a.value, cst.Name) and
+                                              a.value.value in names for a in node.args):
+            return True  # `f(w, b)`: a computation on the variables themselves
     return False
 
 
