@@ -47,7 +47,8 @@ STATE_PREFIXES = ("tensorflow.keras.layers.", "tensorflow.keras.optimizers.",
                   "tensorflow.train.Checkpoint", "tensorflow.summary.create_file_writer")
 RANDOM = re.compile(r"^tensorflow\.(random\.|random_|truncated_normal|multinomial|nn\.dropout)")
 # Statements the rewrite takes away (into functions, or for good).
-REMOVED_KINDS = ("placeholder", "graph", "train", "init", "session", "summary", "merge")
+REMOVED_KINDS = ("placeholder", "graph", "train", "init", "session", "summary", "merge",
+                 "config")
 SUMMARY_OPS = {f"tensorflow.summary.{kind}" for kind in ("scalar", "histogram", "image",
                                                          "audio", "text")}
 TRAIN_NAMES = {"train_op", "train", "optimizer", "opt", "train_step", "optimize", "minimize",
@@ -232,6 +233,7 @@ class Block:
         self.body = list(body)
         self.tf = ctx.tensorflow_name()
         self.sessions: set[str] = set()
+        self.session_calls: list[cst.Call] = []
         self.session_withs: list[cst.With] = []
         self.statements: list[Statement] = []
         self.by_target: dict[str, Statement] = {}
@@ -306,6 +308,76 @@ class Block:
             if name != "config":
                 raise Unproven(call, "a session with a `graph` or `target`: several graphs "
                                "or a remote master have no eager equivalent; rewrite by hand")
+        self.session_calls.append(call)
+
+    def resolve_configs(self) -> None:
+        """The options each session was created with (after the config lines are known)."""
+        for call in self.session_calls:
+            self._session_config(call)
+
+    def _session_config(self, call: cst.Call) -> None:
+        for argument in call.args:
+            name = argument.keyword.value if argument.keyword else None
+            if name != "config":
+                raise Unproven(call, "a session with a `graph` or `target`: several graphs "
+                               "or a remote master have no eager equivalent; rewrite by hand")
+            value = argument.value
+            if isinstance(value, cst.Name) and value.value in self.configs:
+                self.session_configs.append(value.value)
+            elif self.call_name(value) == "tensorflow.ConfigProto":
+                self.config_options.update(self.config_call(value, ""))
+            else:
+                raise Unproven(value, "a session config built elsewhere: set the `tf.config` "
+                               "options by hand")
+
+    def config_call(self, call: cst.Call, prefix: str) -> dict:
+        """`tf.ConfigProto(allow_soft_placement=True, gpu_options=tf.GPUOptions(...))` →
+        {"allow_soft_placement": node, "gpu_options.allow_growth": node}."""
+        options = {}
+        for argument in call.args:
+            if argument.keyword is None:
+                raise Unproven(call, "a positional ConfigProto argument")
+            key = prefix + argument.keyword.value
+            if self.call_name(argument.value) == "tensorflow.GPUOptions":
+                options.update(self.config_call(argument.value, key + "."))
+            else:
+                options[key] = argument.value
+        return options
+
+    def config_lines(self) -> list[cst.BaseStatement]:
+        """The `tf.config` calls for the options the sessions were given, in TF2 spelling.
+
+        They must run before TensorFlow initialises its devices and threads, so they go
+        first in the block; only literal values can be moved there."""
+        tf, lines = self.tf, []
+        options = dict(self.config_options)
+        for name in self.session_configs:
+            options.update(self.configs[name])
+        for key, node in options.items():
+            if not isinstance(node, (cst.Name, cst.Integer, cst.Float, cst.Dict)) or (
+                    isinstance(node, cst.Name) and node.value not in ("True", "False")):
+                raise Unproven(node, f"session option `{key}` set from a computed value: set "
+                               "the `tf.config` option by hand")
+            value = self.ctx.code(node)
+            if key == "gpu_options.allow_growth":
+                lines.append(f"for gpu in {tf}.config.list_physical_devices(\"GPU\"):\n"
+                             f"    {tf}.config.experimental.set_memory_growth(gpu, {value})\n")
+            elif key == "allow_soft_placement":
+                lines.append(f"{tf}.config.set_soft_device_placement({value})\n")
+            elif key == "log_device_placement":
+                lines.append(f"{tf}.debugging.set_log_device_placement({value})\n")
+            elif key in ("intra_op_parallelism_threads", "inter_op_parallelism_threads"):
+                kind = key.split("_")[0]
+                lines.append(f"{tf}.config.threading.set_{kind}_op_parallelism_threads({value})\n")
+            elif key == "device_count" and isinstance(node, cst.Dict) and all(
+                    isinstance(e, cst.DictElement) and isinstance(e.value, cst.Integer) and
+                    e.value.value == "0" for e in node.elements):
+                for element in node.elements:
+                    lines.append(f"{tf}.config.set_visible_devices([], {self.ctx.code(element.key)})\n")
+            else:
+                raise Unproven(node, f"session option `{key}` has no `tf.config` equivalent "
+                               "tfmigrate knows; set it by hand")
+        return [cst.parse_statement(line) for line in lines]
 
     def classify(self, lines: Sequence[cst.BaseStatement]) -> None:
         self.fed: set[str] = set()  # placeholders and the tensors computed from them
@@ -318,6 +390,9 @@ class Block:
         self.metric_names: dict = {}  # TF1 metric value/update name → (object, role, args, uses)
         self.metric_objects: list[str] = []
         self.fed_expressions: set[str] = set()  # placeholders computed on, always fed
+        self.configs: dict = {}  # ConfigProto name → {option path: value node}
+        self.session_configs: list[str] = []
+        self.config_options: dict = {}  # options of ConfigProtos written in Session(...)
         self.merges: dict = {}  # merged summary name → its summary ops
         self.writers: set[str] = set()
         self.savers: dict = {}  # Saver name → its line
@@ -350,6 +425,9 @@ class Block:
                 raise Unproven(line, "several statements on one line use the graph: "
                                "put them on separate lines")
             return Statement(line, "plain", uses=uses)
+        config = self._config_statement(line, small)
+        if config is not None:
+            return config
         if isinstance(small, cst.Expr):
             value, targets = small.value, []
         elif isinstance(small, cst.Assign) and len(small.targets) == 1:
@@ -461,6 +539,24 @@ class Block:
             self.eager.update(targets)
             return Statement(line, "eager", targets, uses)
         return Statement(line, "plain", targets, uses)
+
+    def _config_statement(self, line, small) -> Statement | None:
+        """`config = tf.ConfigProto(...)` and `config.gpu_options.allow_growth = True`."""
+        if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+            return None
+        target = small.targets[0].target
+        if isinstance(target, cst.Name) and \
+                self.call_name(small.value) == "tensorflow.ConfigProto":
+            self.configs[target.value] = self.config_call(small.value, "")
+            return Statement(line, "config", [target.value], names_used(small.value))
+        path = []
+        while isinstance(target, cst.Attribute):
+            path.insert(0, target.attr.value)
+            target = target.value
+        if path and isinstance(target, cst.Name) and target.value in self.configs:
+            self.configs[target.value][".".join(path)] = small.value
+            return Statement(line, "config", [], names_used(small))
+        return None
 
     def _metric(self, value) -> tuple | None:
         """(call, qualname, roles) for `tf.metrics.X(...)` or `tf.metrics.X(...)[i]`."""
@@ -1162,8 +1258,14 @@ class Block:
             out.append(node.with_changes(leading_lines=kept))
             after_function = function
 
+        configs = self.config_lines()
+        first = next((i for i, line in enumerate(lines) if not _preamble(line)), 0)
         for index, line in enumerate(lines):
             carry.extend(self.with_comments.get(index, []))
+            if index == first:
+                for number, node in enumerate(configs):
+                    emit(node.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+                         if number == 0 and first else node)
             statement = next(statements)
             if statement.kind in removed_kinds or line in self.closes or \
                     replacements.get(line, 0) is None:
@@ -1667,6 +1769,16 @@ class Block:
         return "(" + ", ".join(reads) + ("," if len(reads) == 1 else "") + ")"
 
 
+def _preamble(line) -> bool:
+    """Imports and the docstring: what comes before a block's first statement of its own."""
+    if not isinstance(line, cst.SimpleStatementLine):
+        return False
+    return all(isinstance(small, (cst.Import, cst.ImportFrom)) or (
+        isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString,
+                                                                 cst.ConcatenatedString)))
+        for small in line.body)
+
+
 TENSOR_METHODS = {"assign", "assign_add", "assign_sub", "read_value", "value", "get_next",
                   "scatter_update",
                   "scatter_add", "scatter_sub", "sparse_read", "gather_nd"}
@@ -1748,6 +1860,7 @@ def analyse(ctx: Context) -> list[Outcome]:
         try:
             lines = block.flatten()
             block.classify(lines)
+            block.resolve_configs()
             block.find_feed_dicts(lines)
             block.find_sites(lines)
             block.check_other_uses(lines)
