@@ -760,10 +760,11 @@ class Block:
         runnable = self.graph_names | train | self.init_names
         self.closes: list[cst.SimpleStatementLine] = []
         seen_calls: set = set()
+        moved = {n for s in self.statements if s.kind in REMOVED_KINDS for n in nodes_in(s.line)}
         for index, line in enumerate(lines):
             known = len(self.sites)
             for node in nodes_in(line):
-                if isinstance(node, (cst.FunctionDef, cst.Lambda)) and \
+                if isinstance(node, (cst.FunctionDef, cst.Lambda)) and node not in moved and \
                         free_names(node) & (self.sessions | self.fed | train):
                     raise Unproven(node, "a function defined here uses the session or graph "
                                    "tensors; move that code into the block that runs the "

@@ -1,0 +1,154 @@
+"""The graph-to-eager rewrite (TFM201) and what stops it (TFM202).
+
+Numbers are proven by the fixtures under fixtures/graph, fixtures/training, fixtures/summaries;
+these tests pin the analysis: which programs are rewritten as a whole, and which are left
+unchanged with a finding that names the reason.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from tfmigrate.config import Settings
+from tfmigrate.engine import all_rules, migrate
+
+SETTINGS = Settings().validate(rule.code for rule in all_rules())
+
+HEAD = "import numpy as np\nimport tensorflow as tf\n\n"
+GRAPH = (HEAD + "x = tf.placeholder(tf.float32, [None, 2])\n"
+         "w = tf.Variable(np.ones((2, 1), np.float32))\n"
+         "y = tf.matmul(x, w)\n")
+
+
+def fix(source: str) -> str | None:
+    return migrate(source, "program.py", SETTINGS, fix=True).fixed_source
+
+
+def findings(source: str) -> list[tuple[str, str]]:
+    return [(d.code, d.message) for d in migrate(source, "program.py", SETTINGS).diagnostics]
+
+
+def assert_rewritten(source: str) -> str:
+    fixed = fix(source)
+    assert fixed is not None
+    ast.parse(fixed)
+    for name in ("Session", "placeholder", "compat.v1", "sess.run", "global_variables"):
+        assert name not in fixed, f"{name} left in:\n{fixed}"
+    assert fix(fixed) is None, "fixing again changes the code"
+    return fixed
+
+
+@pytest.mark.parametrize("session", [
+    "with tf.Session() as sess:\n    print(sess.run(y, {x: [[1.0, 2.0]]}))\n",
+    "sess = tf.Session()\nprint(sess.run(y, feed_dict={x: [[1.0, 2.0]]}))\nsess.close()\n",
+    "sess = tf.InteractiveSession()\nprint(y.eval(feed_dict={x: [[1.0, 2.0]]}))\n",
+    "with tf.Session() as sess:\n    print(y.eval({x: [[1.0, 2.0]]}, session=sess))\n",
+])
+def test_session_forms_become_one_function(session):
+    fixed = assert_rewritten(GRAPH + session)
+    assert "def compute_y(x):" in fixed
+    assert "print(compute_y([[1.0, 2.0]]).numpy())" in fixed
+
+
+def test_variable_reads_are_read_where_they_are():
+    fixed = assert_rewritten(GRAPH + "with tf.Session() as sess:\n"
+                             "    sess.run(tf.global_variables_initializer())\n"
+                             "    print(sess.run(w), sess.run([w, w]))\n")
+    assert "print(w.numpy(), [w.numpy(), w.numpy()])" in fixed
+    assert "def " not in fixed
+
+
+def test_train_run_keeps_the_loss_computed_before_the_update():
+    fixed = assert_rewritten(
+        GRAPH + "loss = tf.reduce_sum(y)\n"
+        "train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        "with tf.Session() as sess:\n"
+        "    _, value = sess.run([train, loss], {x: [[1.0, 2.0]]})\n")
+    assert "with tf.GradientTape() as tape:" in fixed
+    assert "optimizer.apply_gradients(zip(gradients, variables))" in fixed
+    assert fixed.index("return loss") > fixed.index("apply_gradients")
+    assert "value = train_step([[1.0, 2.0]]).numpy()" in fixed
+
+
+def test_functions_are_named_after_fetches_and_deduplicated():
+    fixed = assert_rewritten(
+        GRAPH + "z = y * 2\nwith tf.Session() as sess:\n"
+        "    a = sess.run(z, {x: [[1.0, 1.0]]})\n"
+        "    b = sess.run(z, {x: [[2.0, 2.0]]})\n"
+        "    c, d = sess.run([y, z], {x: [[3.0, 3.0]]})\n")
+    assert fixed.count("def compute_z(") == 1 and fixed.count("def compute_y_z(") == 1
+    assert "c, d = [tensor.numpy() for tensor in compute_y_z([[3.0, 3.0]])]" in fixed
+
+
+def test_bool_switch_placeholder_stays_a_python_value():
+    fixed = assert_rewritten(
+        HEAD + "x = tf.placeholder(tf.float32, [None])\n"
+        "training = tf.placeholder(tf.bool, [])\n"
+        "y = tf.cond(training, lambda: x * 2, lambda: x)\n"
+        "with tf.Session() as sess:\n"
+        "    print(sess.run(y, {x: [1.0], training: True}))\n")
+    assert "input_signature" not in fixed
+    assert "x = tf.convert_to_tensor(x, tf.float32)" in fixed
+
+
+@pytest.mark.parametrize("program,reason", [
+    (GRAPH + "h = y * 2\nwith tf.Session() as sess:\n    print(sess.run(h, {y: [[1.0]]}))\n",
+     "`y` is fed but is not a placeholder"),
+    (GRAPH + "def report(sess):\n    return sess.run(y, {x: [[1.0, 1.0]]})\n"
+     "with tf.Session() as sess:\n    print(report(sess))\n",
+     "uses the session or graph tensors"),
+    (GRAPH + "with tf.Session() as sess:\n    print(sess.run(y))\n",
+     "needs the placeholder `x`, which it does not feed"),
+    (GRAPH + "print(y.shape)\nwith tf.Session() as sess:\n"
+     "    print(sess.run(y, {x: [[1.0, 1.0]]}))\n",
+     "acts on graph tensors when the graph is built"),
+    (GRAPH + "feeds = make_feed()\nwith tf.Session() as sess:\n"
+     "    print(sess.run(y, feed_dict=feeds))\n",
+     "a feed_dict built elsewhere"),
+    (GRAPH + "with tf.Session() as sess:\n"
+     "    print(sess.run(y, {x: [[1.0, 1.0]]}, options=tf.RunOptions()))\n",
+     "options or run metadata"),
+    (GRAPH + "with tf.Session(graph=tf.Graph()) as sess:\n"
+     "    print(sess.run(y, {x: [[1.0, 1.0]]}))\n",
+     "a session with a `graph` or `target`"),
+])
+def test_unproven_programs_are_left_unchanged_with_the_reason(program, reason):
+    found = findings(program)
+    assert any(code == "TFM202" and reason in message for code, message in found), found
+    assert "TFM201" not in [code for code, _ in found]
+    fixed = fix(program) or program
+    assert "tf.Session" in fixed and "tf.placeholder" in fixed
+
+
+def test_waits_for_the_rule_that_fixes_a_moved_tf1_name():
+    program = (GRAPH + "h = tf.layers.dense(y, 3)\nwith tf.Session() as sess:\n"
+               "    sess.run(tf.global_variables_initializer())\n"
+               "    print(sess.run(h, {x: [[1.0, 1.0]]}))\n")
+    messages = [m for code, m in findings(program) if code == "TFM201"]
+    assert messages and "once `tf.layers.dense` is fixed" in messages[0]
+    fixed = assert_rewritten(program)
+    assert "tf.keras.layers.Dense(3)" in fixed
+    # the layer is made once, outside the function that calls it
+    assert fixed.index("tf.keras.layers.Dense(3)") < fixed.index("def compute_h(")
+
+
+def test_helper_function_state_is_hoisted_when_called_once():
+    fixed = assert_rewritten(
+        HEAD + "x = tf.placeholder(tf.float32, [None, 2])\n\n\n"
+        "def model(inputs):\n    layer = tf.keras.layers.Dense(1)\n    return layer(inputs)\n\n\n"
+        "y = model(x)\nwith tf.Session() as sess:\n"
+        "    sess.run(tf.global_variables_initializer())\n"
+        "    print(sess.run(y, {x: [[1.0, 1.0]]}))\n")
+    assert fixed.index("layer = tf.keras.layers.Dense(1)") < fixed.index("def model(inputs):")
+
+
+def test_helper_function_state_called_twice_is_unproven():
+    program = (HEAD + "x = tf.placeholder(tf.float32, [None, 2])\n\n\n"
+               "def model(inputs):\n    layer = tf.keras.layers.Dense(1)\n"
+               "    return layer(inputs)\n\n\n"
+               "y = model(x)\nz = model(x)\nwith tf.Session() as sess:\n"
+               "    print(sess.run([y, z], {x: [[1.0, 1.0]]}))\n")
+    assert any(code == "TFM202" and "called 2 times" in message
+               for code, message in findings(program))
