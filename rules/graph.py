@@ -1361,7 +1361,8 @@ class Block:
 
     def _makes_state(self, call: cst.Call) -> bool:
         name = self.call_name(call)
-        return bool(name) and (name in VARIABLE_MAKERS or name.startswith(STATE_PREFIXES[:3]))
+        return (bool(name) and (name in VARIABLE_MAKERS or name.startswith(STATE_PREFIXES[:3]))
+                ) or self._local_state_class(call)
 
     def fresh(self, wanted: str, taken: set[str]) -> str:
         name, number = wanted, 2
@@ -1619,8 +1620,8 @@ class Block:
                 local.add(loss_name)
                 inside.append(f"{loss_name} = {loss_code}\n")
                 loss_code = loss_name
-            source = self.ctx.code(var_list) if var_list is not None else \
-                f"{tape}.watched_variables()"
+            source = self.ctx.code(var_list) if var_list is not None and \
+                not self._all_variables(var_list) else f"{tape}.watched_variables()"
             updates.append(f"{variables} = {source}\n")
             updates.append(f"{gradients} = {tape}.gradient({loss_code}, {variables})\n")
         for name in function.trains:
@@ -1649,6 +1650,19 @@ class Block:
         lines.extend(self.metric_lines(function))
         lines.extend(self.summary_block(function))
         return lines + updates
+
+    def _all_variables(self, node) -> bool:
+        """`tf.trainable_variables()` & co.: every variable, which is what the tape watched
+        (a variable the loss does not reach gets no gradient either way)."""
+        name = self.call_name(node)
+        if name in ("tensorflow.trainable_variables", "tensorflow.global_variables",
+                    "tensorflow.all_variables"):
+            return not node.args
+        if name == "tensorflow.get_collection" and len(node.args) == 1:
+            key = self.qualified(node.args[0].value)
+            return key in ("tensorflow.GraphKeys.TRAINABLE_VARIABLES",
+                           "tensorflow.GraphKeys.GLOBAL_VARIABLES")
+        return False
 
     def return_expression(self, function: Function) -> str:
         site = function.sites[0]
@@ -1734,7 +1748,7 @@ class Block:
                     keywords.append(f"{name}={value}")
                 else:
                     args.append(value)
-        for _, step in site.writes.values():
+        for _, step in site.writes.values() if function.summaries else ():
             args.append(self.ctx.code(step))
         return f"{function.name}({', '.join(args + keywords)})"
 

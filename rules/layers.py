@@ -285,6 +285,13 @@ class _Names:
         self.taken.add(f"{base}_{number}")
         return f"{base}_{number}"
 
+    def all(self) -> set[str]:
+        """The names taken so far (the module's and those handed out); add to it."""
+        if self.taken is None:
+            self.taken = _module_names(self.ctx.module) | set(
+                self.ctx.allocated_imports().values())
+        return self.taken
+
 
 def _wrap(head: str, parts: list[str], indent: str) -> str:
     """`head(part, part, ...)`, on one line if it fits, else with a hanging indent."""
@@ -1481,7 +1488,7 @@ most once, outside variable scopes that reuse variables or set defaults (`initia
 `regularizer=`, ...). A function that creates variables and is called more than once
 shares them through `reuse` in TF1 and creates new ones on every call in TF2: make it a
 Keras layer (`self.add_weight` in `build`, the computation in `call`) — reported without a
-fix. `regularizer=` (TF1 collected the loss in `REGULARIZATION_LOSSES`), `collections=`,
+fix, unless each call has its own variable scope, then TFM308 makes the layer class. `regularizer=` (TF1 collected the loss in `REGULARIZATION_LOSSES`), `collections=`,
 `partitioner=`, `caching_device=` and `custom_getter=` are reported. Random initial values
 follow the same distribution as TF1, never the same numbers.
 """
@@ -1990,6 +1997,1003 @@ def converted_code(ctx: Context, node: cst.CSTNode, substitute: dict | None = No
         return ctx.code(node)
     return cst.Module([]).code_for_node(node.visit(_Replace(replacements)))
 
+
+# -- TFM308: functions that create variables on every call → Keras layer classes ------------
+
+# tf.Variable's keywords that carry over to `add_weight` (TF1 spelling → Keras spelling);
+# `use_resource` is dropped (TF2 variables are resource variables), the rest is refused.
+_VARIABLE_KEEP = ("name", "trainable", "dtype", "constraint")
+_VARIABLE_PARAMS = ("initial_value", "trainable", "collections", "validate_shape",
+                    "caching_device", "name", "variable_def", "dtype", "expected_shape",
+                    "import_scope", "constraint", "use_resource", "synchronization",
+                    "aggregation", "shape")
+# Random ops whose value a Keras initializer draws from the same distribution:
+# name → (Keras initializer, parameters, TF1 defaults Keras does not share).
+_RANDOM = ("shape", "mean", "stddev", "dtype", "seed", "name")
+_RANDOM_OPS = {
+    "tensorflow.random_normal": ("RandomNormal", _RANDOM, {"stddev": "1.0"}),
+    "tensorflow.random.normal": ("RandomNormal", _RANDOM, {"stddev": "1.0"}),
+    "tensorflow.truncated_normal": ("TruncatedNormal", _RANDOM, {"stddev": "1.0"}),
+    "tensorflow.random.truncated_normal": ("TruncatedNormal", _RANDOM, {"stddev": "1.0"}),
+    "tensorflow.random_uniform": (
+        "RandomUniform", ("shape", "minval", "maxval", "dtype", "seed", "name"),
+        {"minval": "0.0", "maxval": "1.0"}),
+    "tensorflow.random.uniform": (
+        "RandomUniform", ("shape", "minval", "maxval", "dtype", "seed", "name"),
+        {"minval": "0.0", "maxval": "1.0"}),
+}
+_FILLED = {"tensorflow.zeros": '"zeros"', "tensorflow.ones": '"ones"'}
+_INITIALIZER_OBJECTS = ("tensorflow.keras.initializers.", "tensorflow.initializers.")
+_TF_INITIALIZERS = {"tensorflow.zeros_initializer", "tensorflow.ones_initializer",
+                    "tensorflow.constant_initializer", *_INITIALIZERS}
+# Attributes of a Keras 3 layer: a weight or setting stored under one of these names would
+# shadow (or fail to set) the layer's own.
+_LAYER_ATTRIBUTES = frozenset((
+    "activity_regularizer", "add_loss", "add_metric", "add_variable", "add_weight",
+    "autocast", "build", "build_from_config", "built", "call", "call_signature_parameters",
+    "compute_dtype", "compute_mask", "compute_output_shape", "compute_output_spec",
+    "count_params", "dtype", "dtype_policy", "from_config", "get_build_config", "get_config",
+    "get_weights", "input", "input_dtype", "input_spec", "load_own_variables", "losses",
+    "metrics", "metrics_variables", "name", "non_trainable_variables",
+    "non_trainable_weights", "output", "path", "quantization_mode", "quantize",
+    "quantized_build", "quantized_call", "rematerialized_call", "save_own_variables",
+    "set_weights", "stateless_call", "supports_jit", "supports_masking", "symbolic_call",
+    "trainable", "trainable_variables", "trainable_weights", "variable_dtype", "variables",
+    "weights", "input_shape", "output_shape", "updates", "stateful", "dynamic",
+    "inbound_nodes", "outbound_nodes", "submodules", "name_scope", "self"))
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
+           cst.GeneratorExp, cst.ClassDef)
+
+
+@dataclass
+class _Weight:
+    line: cst.SimpleStatementLine
+    target: str
+    call: cst.Call
+    args: dict
+    get_variable: bool = False  # `tf.get_variable` (else `tf.Variable`)
+
+
+@dataclass
+class _LayerPlan:
+    func: cst.FunctionDef
+    calls: list
+    weights: list
+    config: list  # parameters that become `__init__` arguments, in order
+    inputs: list  # parameters that become `call` arguments, in order
+    attributes: dict = field(default_factory=dict)  # name → attribute, in `call`
+    docstring: cst.BaseStatement | None = None
+    body: list = field(default_factory=list)  # the computation, original nodes
+    layer_name: str | None = None  # the parameter that names the layer (its TF1 scope)
+
+
+def _binding_names(node: cst.CSTNode) -> list[cst.Name]:
+    """Names a node binds, for every kind of binding (nested scopes included)."""
+    found = []
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For,
+                                cst.CompFor, cst.NamedExpr)):
+            found.extend(_target_names(current.target))
+        elif isinstance(current, cst.AsName):
+            found.extend(_target_names(current.name))
+        elif isinstance(current, cst.Param):
+            found.append(current.name)
+        elif isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            found.append(current.name)
+        elif isinstance(current, (cst.Import, cst.ImportFrom)) and \
+                not isinstance(current.names, cst.ImportStar):
+            for alias in current.names:
+                target = alias.asname.name if alias.asname is not None else alias.name
+                while isinstance(target, cst.Attribute):
+                    target = target.value
+                if isinstance(target, cst.Name):
+                    found.append(target)
+        pending.extend(current.children)
+    return found
+
+
+def _class_name(function: str) -> str:
+    stripped = function.lstrip("_")
+    parts = [p for p in stripped.split("_") if p]
+    camel = "".join(p[:1].upper() + p[1:] for p in parts) or "Layer"
+    return function[:len(function) - len(stripped)] + camel
+
+
+class VariableFunctionLayer(Rule):
+    code = "TFM308"
+    name = "variable-function-layer"
+    summary = ("A function that makes variables on each of several calls becomes a Keras "
+               "layer class, one object per call.")
+    fix = FixSafety.SAFE
+    references = ("tensorflow.Variable", "tensorflow.get_variable")
+    doc = """
+## Why
+A TF1 helper such as `def fc(x, n_in, n_out): w = tf.Variable(...); ...; return
+tf.matmul(x, w) + b`, called once per layer, created new variables on every call while the
+graph was built. In TF2 the computation runs on every step (inside a `tf.function`), so the
+same function would create new variables on every step (or fail in `tf.function`). A Keras
+layer is the TF2 object for "variables made once, computation run many times"; Keras 3 only
+tracks weights made with `add_weight` (a raw `tf.Variable` attribute is not trained, not
+saved: caveat 15).
+
+## What it becomes
+A `tf.keras.layers.Layer` subclass named after the function (`fc` → `Fc`). Its `__init__`
+takes the configuration parameters (those the initial values use, and the others every call
+passes as a constant or module-level value) and creates each variable with
+`self.add_weight(name=..., shape=..., initializer=...)`; its `call` takes the tensors (the
+first other parameter, then those some call passes a tensor for) and holds the computation,
+variables read as `self.w`. A `with tf.name_scope(name):` (or a variable scope without
+settings) around the whole body is dropped; when `name` is a parameter it names the layer
+(`super().__init__(name=name)`). `tf.get_variable(name, shape, initializer=init)` becomes
+`add_weight(name=name, shape=shape, initializer=init)` (no initializer: TF1's glorot
+uniform, biases included — caveat 2; zeros for integer variables) when every call has its
+own literal variable-scope path and nothing reuses variables (TF1 made new variables on each
+call then). Initial values become initializers of the same distribution:
+`tf.random_normal(shape, stddev=s)` → `RandomNormal(stddev=s)` (TF1's stddev 1.0 and
+uniform [0, 1) are written out: caveat 14), `tf.truncated_normal` → `TruncatedNormal`,
+`tf.random_uniform` → `RandomUniform`, `tf.zeros`/`tf.ones` → `"zeros"`/`"ones"`,
+`tf.constant(v, shape=s)` and `tf.fill(s, v)` → `Constant(v)`, an initializer called on a
+shape → that initializer (TF1 ones with TF1 defaults, as TFM309), any other value (a numpy
+array) → `Constant(value)` with `shape=np.shape(value)`. Each call site becomes a layer
+object made once, right before it (`fc_1 = Fc(784, 256)`), and a call (`h1 = fc_1(x)`):
+
+    def fc(x, n_in, n_out):
+        w = tf.Variable(tf.random_normal([n_in, n_out], stddev=0.1))
+        b = tf.Variable(tf.zeros([n_out]))
+        return tf.nn.relu(tf.matmul(x, w) + b)
+
+    h1 = fc(x, 784, 256)
+
+becomes
+
+    class Fc(tf.keras.layers.Layer):
+        def __init__(self, n_in, n_out, **kwargs):
+            super().__init__(**kwargs)
+            self.w = self.add_weight(
+                name="w", shape=[n_in, n_out],
+                initializer=tf.keras.initializers.RandomNormal(stddev=0.1))
+            self.b = self.add_weight(name="b", shape=[n_out], initializer="zeros")
+
+        def call(self, x):
+            return tf.nn.relu(tf.matmul(x, self.w) + self.b)
+
+    fc_1 = Fc(784, 256)
+    h1 = fc_1(x)
+
+Only in modules with TF1 code, for top-level functions called more than once: a function
+called once, and a function that only makes and returns variables (`weight_variable(shape)`)
+are valid TF2 as they are. The graph rule (TFM201) keeps the layer objects where they are
+and moves their calls into its `tf.function`s.
+
+## Caveats
+Reported without a fix (with what to do) when: a call passes a tensor (or a value computed
+in a function) for a parameter an initial value uses — e.g. a shape read from the input:
+create that weight in `build(input_shape)`; a call is in a loop (make a list of layers), in
+a lambda, a method or a function that itself runs more than once; a variable is created
+inside an expression or a compound statement, or its initial value uses a name computed in
+the function; the function also creates other layers or variables (`tf.layers`, a helper
+that makes variables) or writes TF1 summaries (they belong in the training step);
+`tf.get_variable` calls may share variables (a reusing scope, `reuse_variables()`, two calls
+under the same scope path); it is decorated, takes `*args`, `**kwargs` or keyword-only
+parameters, or is used other than by calling it. Random initial values follow the same
+distribution, never the same numbers. Weights take the layer's dtype (float32) unless TF1
+gave `dtype=`: a float64 numpy initial value was a float64 variable in TF1. Attributes that
+would shadow a Keras layer attribute (`weights`, `name`, ...) get a trailing underscore
+(`self.weights_`). A variable the function returns is returned by the layer call too, so it
+now looks computed from the inputs: a run that fetched only it must feed them.
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\n\n"
+              "def weight_variable(shape):\n"
+              "    return tf.Variable(tf.truncated_normal(shape, stddev=0.1))\n\n\n"
+              "w1 = weight_variable([4, 3])\n"
+              "w2 = weight_variable([3, 2])\n"),
+        Invalid("import tensorflow as tf\n\n\n"
+                "def fc(x, n_in, n_out):\n"
+                "    w = tf.Variable(tf.random_normal([n_in, n_out], stddev=0.1))\n"
+                "    b = tf.Variable(tf.zeros([n_out]))\n"
+                "    return tf.nn.relu(tf.matmul(x, w) + b)\n\n\n"
+                "images = tf.placeholder(tf.float32, [None, 784])\n"
+                "h1 = fc(images, 784, 256)\n"
+                "h2 = fc(h1, 256, 10)\n",
+                "import tensorflow as tf\n\n\n"
+                "class Fc(tf.keras.layers.Layer):\n"
+                "    def __init__(self, n_in, n_out, **kwargs):\n"
+                "        super().__init__(**kwargs)\n"
+                "        self.w = self.add_weight(\n"
+                "            name=\"w\", shape=[n_in, n_out],\n"
+                "            initializer=tf.keras.initializers.RandomNormal(stddev=0.1))\n"
+                "        self.b = self.add_weight(name=\"b\", shape=[n_out], "
+                "initializer=\"zeros\")\n\n"
+                "    def call(self, x):\n"
+                "        return tf.nn.relu(tf.matmul(x, self.w) + self.b)\n\n\n"
+                "images = tf.placeholder(tf.float32, [None, 784])\n"
+                "fc_1 = Fc(784, 256)\n"
+                "h1 = fc_1(images)\n"
+                "fc_2 = Fc(256, 10)\n"
+                "h2 = fc_2(h1)\n"),
+        Invalid("import tensorflow as tf\n\n\n"
+                "def fc(x, n_out):\n"
+                "    w = tf.Variable(tf.random_normal([int(x.shape[1]), n_out]))\n"
+                "    return tf.matmul(x, w)\n\n\n"
+                "images = tf.placeholder(tf.float32, [None, 784])\n"
+                "h1 = fc(images, 256)\n"
+                "h2 = fc(h1, 10)\n"),
+    )
+
+    def __init__(self) -> None:
+        self.refs: list[Reference] = []
+
+    def on_reference(self, ref: Reference, ctx: Context) -> None:
+        if not ref.via_alias:
+            self.refs.append(ref)
+
+    def on_module(self, ctx: Context) -> None:
+        if not self.refs:
+            return
+        by_function: dict = {}
+        for ref in self.refs:
+            if ctx.call_of(ref.node) is None:
+                continue  # `isinstance(v, tf.Variable)`: no variable made
+            func, problem = _function_of(ctx, ref.node)
+            if func is not None and problem is None:
+                by_function.setdefault(func, []).append(ref)
+        if not by_function:
+            return
+        if not any(is_tf1_name(short(name)) for _, name in ctx.named_expressions()
+                   if name.startswith("tensorflow.")):
+            return  # TF2 code: a function making variables on each call is what it means
+        functions = _Functions(ctx)
+        names = _Names(ctx)
+        for func, refs in by_function.items():
+            plan = self._plan(ctx, func, refs, functions)
+            if plan is None:
+                continue
+            if isinstance(plan, str):
+                ctx.report(func.name, self._head(func) + f": {plan}")
+                continue
+            self._fix(ctx, plan, names)
+
+    @staticmethod
+    def _head(func: cst.FunctionDef) -> str:
+        return (f"`{func.name.value}` creates variables on every call and runs more than "
+                "once: in TF2 it would create them again on every step")
+
+    # -- analysis ------------------------------------------------------------------------
+    def _plan(self, ctx: Context, func: cst.FunctionDef, refs: list, functions: _Functions):
+        """A _LayerPlan; a message when the function is a layer that cannot be fixed; None
+        when the rule has nothing to say (called once, a variable factory, ...)."""
+        name = func.name.value
+        calls = functions.calls(func)
+        if not isinstance(calls, str) and (
+                len(calls) == 0 or (len(calls) == 1 and not _in_loop(ctx, calls[0]))):
+            return None
+        params = func.params
+        plain = list(params.params)
+        body = list(func.body.body) if isinstance(func.body, cst.IndentedBlock) else None
+        docstring = None
+        if body and _is_docstring(body[0]):
+            docstring = body.pop(0)
+        # A name or variable scope around the whole body only named the variables (tf.Variable
+        # ignores reuse): the Keras layer names its weights itself.
+        scope_name, variable_scope = None, False
+        scoped = self._scope(ctx, body[0]) if body and len(body) == 1 else None
+        if scoped is not None:
+            body, (scope_name, variable_scope) = list(body[0].body.body), scoped
+        # Which statements make the variables, which compute.
+        weights, computation, problem = [], [], None
+        for statement in body or ():
+            inside = [r for r in refs if any(a is statement for a in ctx.ancestors(r.node))]
+            if not inside:
+                computation.append(statement)
+                continue
+            weight = self._weight(ctx, statement, inside)
+            if isinstance(weight, str):
+                problem = problem or weight
+                continue
+            weights.append(weight)
+        weight_names = {n.value for w in weights for n in _names_in(w.call)}
+        param_names = [p.name.value for p in plain]
+        used = {n.value for s in computation for n in _names_in(s)}
+        # A parameter read outside the `tf.Variable(...)` calls: the function computes
+        # with it; otherwise it only makes variables (a factory, valid TF2 as it is).
+        variable_calls = [ctx.call_of(r.node) for r in refs]
+        inside_variables = {id(n) for c in variable_calls if c is not None
+                            for n in _walk(c)}
+        outside = {n.value for n in _walk(func.body) if isinstance(n, cst.Name)
+                   and id(n) not in inside_variables}
+        if body is None or not any(p in outside for p in param_names):
+            return None
+        config = [p for p in param_names if p in weight_names]
+        others = [p for p in param_names if p not in config]
+        if isinstance(calls, str):
+            return None  # passed around (`tf.app.run(main)`, `make_template`): runs unknown
+        if problem is not None:
+            return problem
+        if func.decorators or func.asynchronous is not None:
+            return "it is decorated or async: make it a Keras layer class by hand"
+        if isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None or \
+                params.kwonly_params or params.posonly_params:
+            return ("it takes `*args`, `**kwargs`, keyword-only or positional-only "
+                    "parameters: make it a Keras layer class by hand")
+        module_names = set()
+        for statement in ctx.module.body:
+            if statement is not func:
+                module_names |= _bound_by(statement)
+        for statement in computation:
+            for call in _calls_in(statement):
+                qualname = ctx.qualified_name(call.func) or ""
+                if qualname.startswith("tensorflow.") and (
+                        _is_creator(qualname) or qualname.startswith(
+                            ("tensorflow.keras.layers.", "tensorflow.keras.Sequential",
+                             "tensorflow.keras.Model"))):
+                    return (f"it also creates `{short(qualname)}` variables or layers: make it "
+                            "a Keras layer by hand (layers as attributes made in `__init__`)")
+                if qualname.startswith(("tensorflow.summary.", "tensorflow.contrib.summary.")) \
+                        or qualname.startswith("tensorflow.") and qualname.endswith("_summary"):
+                    return (f"it writes a summary (`{short(qualname)}`), which TF2 writes from "
+                            "the training step: return what it records and summarize it there "
+                            "(or drop the summary), then run tfmigrate again")
+                if isinstance(call.func, cst.Name) and call.func.value == name:
+                    return "it calls itself"
+                if isinstance(call.func, cst.Name) and \
+                        self._makes_variables(ctx, call.func.value, set()):
+                    return (f"it calls `{call.func.value}`, which creates variables: create "
+                            "them with `self.add_weight` in a Keras layer by hand")
+            for node in _walk(statement):
+                if isinstance(node, (cst.Global, cst.Nonlocal)):
+                    return "it uses `global`/`nonlocal`"
+                if isinstance(node, cst.Name) and node.value == name:
+                    return "it refers to itself"
+        bound = {}
+        for node in _binding_names(func.body):
+            bound[node.value] = bound.get(node.value, 0) + 1
+        for weight in weights:
+            if bound.get(weight.target) != 1:
+                return (f"`{weight.target}` is bound more than once in the function: make it "
+                        "a Keras layer by hand")
+            for node in _names_in(weight.call):
+                value = node.value
+                if value == "<comprehension>":
+                    return (f"the initial value of `{weight.target}` holds a lambda or "
+                            "comprehension: make it a Keras layer by hand")
+                if value in param_names:
+                    continue
+                if value in bound or (value not in module_names and value not in _BUILTINS):
+                    return (f"the initial value of `{weight.target}` uses `{value}`, which is "
+                            "computed in the function: compute it in `__init__` of a Keras "
+                            "layer by hand")
+        # Inputs: the first parameter the variables do not use, and every other one some
+        # call passes a tensor (or anything not provably constant) for.
+        constant = _Constants(ctx)
+        bindings = []
+        for call in calls:
+            problem = self._call_site(ctx, func, call, functions)
+            if problem:
+                return problem
+            found = _param_bindings(func, call)
+            if found is None or any(p not in found for p in param_names):
+                return (f"a call of `{name}` passes `*args`/`**kwargs` or misses an argument: "
+                        "make it a Keras layer by hand")
+            bindings.append(found)
+            if any(w.get_variable for w in weights):
+                # TF1 found `tf.get_variable`'s variables by scope path: without reuse and
+                # scope defaults, every call made its own (a repeated path raised).
+                scopes = _enclosing_scopes(ctx, call, None, None)
+                if _combine(s.reuse for s in scopes) != REUSE_FALSE or \
+                        any(s.settings for s in scopes):
+                    return ("a call is under a variable scope that reuses variables or sets "
+                            "defaults: decide which calls share variables and make the layers "
+                            "by hand (one object per set of variables)")
+        if any(w.get_variable for w in weights):
+            if any(True for _ in ctx.attributes_named({"reuse_variables"})):
+                return ("the module calls `reuse_variables()`: decide which calls share "
+                        "variables and make the layers by hand")
+            # Each call must have its own variable scope path, else TF1 shared (or raised).
+            paths = []
+            for call, found in zip(calls, bindings):
+                path = [s.name for s in _enclosing_scopes(ctx, call, None, None)]
+                if variable_scope:
+                    inner = scope_name
+                    if isinstance(inner, cst.Name) and inner.value in found:
+                        inner = found[inner.value]
+                    path.append(_literal(inner))
+                if any(not isinstance(part, str) for part in path):
+                    return ("`tf.get_variable` names its variables by scope, and a call's "
+                            "scope name is not a literal: make the layers by hand, one object "
+                            "per set of variables")
+                paths.append(tuple(path))
+            if len(set(paths)) != len(paths):
+                return ("two calls create `tf.get_variable`s under the same scope (TF1 shared "
+                        "them or raised): make the layers by hand, one object per set of "
+                        "variables")
+        inputs = []
+        for param in others:
+            if not inputs or not all(constant.check(found[param], call)
+                                     for found, call in zip(bindings, calls)):
+                inputs.append(param)
+        config = [p for p in param_names if p not in inputs]
+        for param in config:
+            if param not in weight_names:
+                continue
+            for found, call in zip(bindings, calls):
+                if not constant.check(found[param], call):
+                    user = next(w.target for w in weights
+                                if any(n.value == param for n in _names_in(w.call)))
+                    return (f"the initial value of `{user}` uses `{param}`, for which a call "
+                            f"passes `{ctx.code(found[param])}`, not a constant or "
+                            "module-level value (the input's shape?): create that weight in "
+                            "`build(input_shape)` of a Keras layer by hand")
+        if not inputs:
+            return ("every parameter sets up the variables: none is left for the input "
+                    "tensor; make it a Keras layer by hand")
+        for call in calls:
+            given = {param_names[i] if a.keyword is None else a.keyword.value
+                     for i, a in enumerate(call.args)}
+            if inputs[0] not in given:
+                return (f"a call does not pass `{inputs[0]}`, the layer's input: make it a "
+                        "Keras layer by hand")
+        if "self" in param_names or {"kwargs", "layer_kwargs"} <= set(param_names):
+            return "a parameter is called `self` or `kwargs`: make it a Keras layer by hand"
+        # Names `call` reads from the object: the variables, and settings it uses.
+        renamed = [w.target for w in weights] + [p for p in config if p in used]
+        for value in renamed:
+            if value in config and bound.get(value, 0):
+                return (f"`{value}` is rebound in the function: make it a Keras layer by hand")
+        attributes, taken = {}, set()
+        for value in renamed:
+            attribute = value
+            if attribute in _LAYER_ATTRIBUTES or attribute.startswith("_"):
+                attribute = value.strip("_") + "_"
+            while attribute in taken or attribute in _LAYER_ATTRIBUTES:
+                attribute += "_"
+            taken.add(attribute)
+            attributes[value] = attribute
+        for statement in computation:
+            for node in _walk(statement):
+                if isinstance(node, _SCOPES) and any(
+                        n.value in attributes for n in _binding_names(node)):
+                    return ("a nested function, lambda or comprehension rebinds a variable's "
+                            "name: make it a Keras layer by hand")
+        layer_name = None
+        if isinstance(scope_name, cst.Name) and scope_name.value in config:
+            layer_name = scope_name.value  # the scope's name becomes the layer's name
+        return _LayerPlan(func, calls, weights, config, inputs, attributes, docstring,
+                          computation, layer_name)
+
+    @staticmethod
+    def _scope(ctx: Context, statement) -> tuple[cst.BaseExpression, bool] | None:
+        """(name, is a variable scope) of `with tf.name_scope(name):` or
+        `with tf.variable_scope(name):` without other settings; None for other statements."""
+        if not isinstance(statement, cst.With) or len(statement.items) != 1 or \
+                statement.items[0].asname is not None or \
+                not isinstance(statement.body, cst.IndentedBlock):
+            return None
+        call = statement.items[0].item
+        if not isinstance(call, cst.Call):
+            return None
+        qualname = ctx.qualified_name(call.func)
+        if qualname == "tensorflow.name_scope":
+            args = _arguments(call, ("name", "default_name", "values"), None)
+            key = "name"
+        elif qualname == VARIABLE_SCOPE:
+            args = _arguments(call, _SCOPE_PARAMS, None)
+            key = "name_or_scope"
+            if isinstance(args, str) or any(k not in (key, "default_name", "values")
+                                            for k in args):
+                return None
+        else:
+            return None
+        if isinstance(args, str) or key not in args:
+            return None
+        return args[key].value, qualname == VARIABLE_SCOPE
+
+    def _weight(self, ctx: Context, statement, refs: list) -> _Weight | str:
+        bad = ("a variable is created inside an expression or a compound statement (other "
+               "than a name or variable scope without settings around the whole body): bind "
+               "each one to a name at the top level of the function (`w = tf.Variable(...)`),"
+               " or make it a Keras layer by hand")
+        if len(refs) != 1 or not isinstance(statement, cst.SimpleStatementLine) or \
+                len(statement.body) != 1 or not isinstance(statement.body[0], cst.Assign):
+            return bad
+        assign = statement.body[0]
+        call = ctx.call_of(refs[0].node)
+        if call is None or assign.value is not call or len(assign.targets) != 1 or \
+                not isinstance(assign.targets[0].target, cst.Name):
+            return bad
+        target = assign.targets[0].target.value
+        if refs[0].qualname == "tensorflow.get_variable":
+            args = _arguments(call, _GET_VARIABLE, None)
+            if isinstance(args, str):
+                return f"a `tf.get_variable` call cannot be read ({args})"
+            for key, arg in args.items():
+                if key in ("name", "shape", "dtype", "initializer", "trainable", "constraint",
+                           "use_resource") or _literal(arg.value) is None or \
+                        key == "validate_shape" and _literal(arg.value) is True:
+                    continue
+                return (f"`tf.get_variable(..., {key}=...)` has no `add_weight` equivalent: "
+                        "make it a Keras layer by hand")
+            if "name" not in args:
+                return "a `tf.get_variable` without a name"
+            init = args.get("initializer")
+            given = init is not None and _literal(init.value) is not None
+            if not given and ("shape" not in args or _dtype_kind(
+                    ctx, args["dtype"].value if "dtype" in args else None) is None):
+                return (f"`{target}`: a `tf.get_variable` without initializer needs a shape "
+                        "and a dtype the fix knows: make it a Keras layer by hand")
+            if given and "shape" in args and not isinstance(
+                    init.value, (cst.Call, cst.Name, cst.Attribute)):
+                return f"`{target}`: an initializer this fix does not know"
+            if given and "shape" not in args and isinstance(init.value, cst.Call) and \
+                    (ctx.qualified_name(init.value.func) or "").endswith("_initializer"):
+                return f"`{target}`: an initializer object without a shape (TF1 raised too)"
+            return _Weight(statement, target, call, args, get_variable=True)
+        args = _arguments(call, _VARIABLE_PARAMS, None)
+        if isinstance(args, str):
+            return f"a `tf.Variable` call cannot be read ({args})"
+        if "initial_value" not in args or any(
+                a.keyword is None for k, a in args.items() if k != "initial_value"):
+            return "a `tf.Variable` without an initial value, or with positional settings"
+        for key, arg in args.items():
+            if key in (*_VARIABLE_KEEP, "initial_value", "use_resource"):
+                continue
+            if key == "validate_shape" and _literal(arg.value) is True:
+                continue
+            return (f"`tf.Variable(..., {key}=...)` has no `add_weight` equivalent: make it a "
+                    "Keras layer by hand")
+        value = args["initial_value"].value
+        if isinstance(value, cst.Integer) and "dtype" not in args:
+            return (f"`{target}` is an integer variable: make it a Keras layer by hand "
+                    "(`add_weight(dtype=\"int32\", trainable=False)`)")
+        return _Weight(statement, target, call, args)
+
+    def _makes_variables(self, ctx: Context, name: str, seen: set) -> bool:
+        if name in seen:
+            return False
+        seen.add(name)
+        for statement in ctx.module.body:
+            if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+                for call in _calls_in(statement):
+                    qualname = ctx.qualified_name(call.func) or ""
+                    if qualname == "tensorflow.Variable" or _is_creator(qualname) or \
+                            qualname.startswith("tensorflow.keras.layers."):
+                        return True
+                    if isinstance(call.func, cst.Name) and \
+                            self._makes_variables(ctx, call.func.value, seen):
+                        return True
+        return False
+
+    def _call_site(self, ctx: Context, func: cst.FunctionDef, call: cst.Call,
+                   functions: _Functions) -> str | None:
+        name = func.name.value
+        owner, problem = _function_of(ctx, call)
+        if problem is not None:
+            return f"a call of `{name}` is {problem}: make it a Keras layer by hand"
+        if _in_loop(ctx, call):
+            return (f"`{name}` is called in a loop: make it a Keras layer and create a list "
+                    "of layer objects before the loop, by hand")
+        if owner is not None:
+            if owner is func:
+                return "it calls itself"
+            if functions.plan_variables(owner) != "local":
+                return (f"`{owner.name.value}`, which calls `{name}`, runs more than once "
+                        "too: decide which calls share variables and make the layers by hand")
+        line, problem = _statement_line(ctx, call)
+        if problem is not None:
+            return f"a call of `{name}` is {problem}"
+        for ancestor in ctx.ancestors(call):
+            if ancestor is line:
+                break
+            if isinstance(ancestor, (cst.IfExp, cst.BooleanOperation)):
+                return (f"a call of `{name}` runs only on one branch of an expression (TF1 "
+                        "made those variables only then): put it in an `if` statement")
+        return None
+
+    # -- the fix -------------------------------------------------------------------------
+    def _fix(self, ctx: Context, plan: _LayerPlan, names: _Names) -> None:
+        func = plan.func
+        tf = ctx.tensorflow_name()
+        function = func.name.value
+        taken = names.all()
+        wanted = _class_name(function)
+        if wanted == "Layer":  # would read as Keras' own base class
+            wanted = "CustomLayer"
+        class_name = wanted
+        if wanted != function and (wanted in taken or wanted in _BUILTINS):
+            class_name = f"{wanted}Layer"
+            number = 2
+            while class_name in taken:
+                class_name, number = f"{wanted}Layer{number}", number + 1
+        taken.add(class_name)
+        imports = ["tensorflow"]
+        params = {p.name.value: p for p in func.params.params}
+        kwargs = "kwargs" if "kwargs" not in params else "layer_kwargs"
+        signature = ["self"]
+        for param in plan.config:
+            default = params[param].default
+            signature.append(param if default is None else f"{param}={ctx.code(default)}")
+        signature.append(f"**{kwargs}")
+        indent = " " * 8
+        named = f"name={plan.layer_name}, " if plan.layer_name else ""
+        lines = [f"def __init__({', '.join(signature)}):",
+                 f"    super().__init__({named}**{kwargs})"]
+        for value, attribute in plan.attributes.items():
+            if value in plan.config:
+                lines.append(f"    self.{attribute} = {value}")
+        numpy = None
+        for weight in plan.weights:
+            # The statement's comments go with it, above the weight.
+            comments = [e.comment.value for e in weight.line.leading_lines if e.comment]
+            trailing = weight.line.trailing_whitespace.comment
+            lines += [f"    {c}" for c in comments + ([trailing.value] if trailing else [])]
+            parts = self._add_weight(ctx, weight, tf)
+            if parts is None:
+                numpy = numpy or ctx.import_name("numpy", preferred="np")
+                parts = self._constant_weight(ctx, weight, numpy, lines)
+                if "numpy" not in imports:
+                    imports.append("numpy")
+            text = _wrap(f"self.{plan.attributes[weight.target]} = self.add_weight", parts,
+                         indent)
+            lines.append("    " + text.replace("\n", "\n" + indent))
+        init = cst.parse_statement("class C:\n    " + "\n    ".join(lines) + "\n").body.body[0]
+        init = init.with_changes(
+            leading_lines=[cst.EmptyLine(indent=False)] if plan.docstring else [])
+        # `call`: the computation, variables and settings read from the object.
+        renames = {}
+        for statement in plan.body:
+            for node in _walk(statement):
+                if isinstance(node, cst.Name) and node.value in plan.attributes and \
+                        self._is_read(ctx, node):
+                    renames[node] = cst.Attribute(cst.Name("self"),
+                                                  cst.Name(plan.attributes[node.value]))
+        body = [s.visit(_Replace(renames)) for s in plan.body] if renames else plan.body
+        if not body:
+            body = [cst.SimpleStatementLine([cst.Pass()])]
+        call_params = [cst.Param(cst.Name("self"))] + [
+            params[p].with_changes(comma=cst.MaybeSentinel.DEFAULT) for p in plan.inputs]
+        call_def = func.with_changes(
+            name=cst.Name("call"), params=cst.Parameters(params=call_params),
+            body=func.body.with_changes(body=body), leading_lines=[cst.EmptyLine(indent=False)],
+            lines_after_decorators=())
+        members = ([plan.docstring] if plan.docstring else []) + [init, call_def]
+        new_class = cst.ClassDef(
+            name=cst.Name(class_name),
+            bases=[cst.Arg(parse_expression(f"{tf}.keras.layers.Layer"))],
+            body=cst.IndentedBlock(members), leading_lines=func.leading_lines)
+        edits = [Edit(func, new_class)]
+        # Call sites: a layer object made once, right before the statement, then called.
+        sites: dict = {}
+        for call in plan.calls:
+            line, _ = _statement_line(ctx, call)
+            sites.setdefault(line, []).append(call)
+        objects, number = {}, 1
+        for call in sorted(plan.calls, key=lambda c: _order(ctx, c)):
+            while f"{function}_{number}" in taken:
+                number += 1
+            objects[call] = f"{function}_{number}"
+            taken.add(objects[call])
+        for line, calls in sites.items():
+            calls.sort(key=lambda c: _order(ctx, c))
+            indent = _indent_of(ctx, line)
+            ctors = []
+            for call in calls:
+                bound = _param_bindings(func, call)
+                parts = self._arguments(ctx, func, call, plan.config, bound)
+                text = _wrap(f"{objects[call]} = {class_name}", parts, indent)
+                ctors.append(cst.parse_statement(text.replace("\n", "\n" + indent) + "\n"))
+            new_line = line.visit(_CallLayers(self, ctx, func, plan, objects))
+            ctors[0] = ctors[0].with_changes(leading_lines=line.leading_lines)
+            edits.append(Edit(line, [*ctors, new_line.with_changes(leading_lines=[])]))
+        ctx.report(func.name, self._head(func) + f": a Keras layer `{class_name}` (weights "
+                   "made once with `add_weight`, the computation in `call`), one object per "
+                   "call site", edits, imports=tuple(imports))
+
+    @staticmethod
+    def _is_read(ctx: Context, node: cst.Name) -> bool:
+        parent = ctx.parent(node)
+        if isinstance(parent, cst.Attribute) and parent.attr is node:
+            return False
+        if isinstance(parent, cst.Arg) and parent.keyword is node:
+            return False
+        return True
+
+    def _arguments(self, ctx: Context, func: cst.FunctionDef, call: cst.Call,
+                   chosen: list, bound: dict, values: dict | None = None) -> list[str]:
+        """The arguments of `call` for the parameters `chosen`, positional while they keep
+        their place, by keyword after the first one that did not; with `values` (the call
+        of the layer), the first one always positional (it is the layer's input)."""
+        order = [p.name.value for p in func.params.params]
+        passed = {}
+        for index, arg in enumerate(call.args):
+            key = order[index] if arg.keyword is None else arg.keyword.value
+            passed[key] = arg.keyword is None
+        parts, positional = [], True
+        for param in chosen:
+            if param not in passed:
+                positional = False
+                continue
+            is_positional = passed[param]
+            value = values[param] if values is not None else ctx.code(bound[param])
+            if positional and (is_positional or (values is not None and not parts)):
+                parts.append(value)
+            else:
+                positional = False
+                parts.append(f"{param}={value}")
+        return parts
+
+    @staticmethod
+    def _value(weight: _Weight) -> cst.BaseExpression | None:
+        """The initial value (a tensor or array), or None for `tf.get_variable` with a shape
+        (its initializer object, or TF1's default one)."""
+        if not weight.get_variable:
+            return weight.args["initial_value"].value
+        init = weight.args.get("initializer")
+        if "shape" in weight.args or init is None or _literal(init.value) is None:
+            return None
+        return init.value
+
+    @staticmethod
+    def _name_part(ctx: Context, weight: _Weight) -> str:
+        name_arg = weight.args.get("name")
+        if name_arg is not None:
+            name = _literal(name_arg.value)
+            if not (isinstance(name, str) and "/" in name):
+                return f"name={ctx.code(name_arg.value)}"
+        return f'name="{weight.target}"'
+
+    def _add_weight(self, ctx: Context, weight: _Weight, tf: str) -> list[str] | None:
+        """`add_weight` arguments for an initial value Keras draws the same way; None for any
+        other value (a constant array)."""
+        value = self._value(weight)
+        if value is None:
+            found = self._get_variable_initializer(ctx, weight, tf)
+        else:
+            found = self._initializer(ctx, value, tf)
+        if found is None:
+            return None
+        shape, initializer, dtype = found
+        parts = [self._name_part(ctx, weight), f"shape={shape}", f"initializer={initializer}"]
+        if "dtype" in weight.args:
+            dtype = ctx.code(weight.args["dtype"].value)
+        if dtype is not None:
+            parts.append(f"dtype={dtype}")
+        for key in ("trainable", "constraint"):
+            if key in weight.args:
+                parts.append(f"{key}={ctx.code(weight.args[key].value)}")
+        return parts
+
+    @staticmethod
+    def _get_variable_initializer(ctx: Context, weight: _Weight, tf: str):
+        """(shape, initializer, None) of `tf.get_variable(name, shape, initializer=...)`:
+        without an initializer, TF1's default — glorot uniform for float variables, biases
+        included (caveat 2), zeros for integer and bool ones."""
+        args = weight.args
+        shape = ctx.code(args["shape"].value)
+        init = args.get("initializer")
+        if init is not None and _literal(init.value) is not None:
+            return shape, converted_code(ctx, init.value), None
+        kind = _dtype_kind(ctx, args["dtype"].value if "dtype" in args else None)
+        if kind == "float":
+            return shape, f"{tf}.keras.initializers.GlorotUniform()", None
+        return shape, '"zeros"', None
+
+    def _initializer(self, ctx: Context, value, tf: str):
+        """(shape, initializer, dtype or None) for a TF op or an initializer called on a
+        shape; None when the value is something else."""
+        if not isinstance(value, cst.Call):
+            return None
+        qualname = ctx.qualified_name(value.func) or ""
+        keras = f"{tf}.keras.initializers"
+        if qualname in _RANDOM_OPS:
+            cls, params, defaults = _RANDOM_OPS[qualname]
+            args = _arguments(value, params, None)
+            if isinstance(args, str) or "shape" not in args:
+                return None
+            parts = []
+            for key in params:
+                if key in ("shape", "dtype", "name"):
+                    continue
+                if key in args:
+                    parts.append(f"{key}={ctx.code(args[key].value)}")
+                elif key in defaults:
+                    parts.append(f"{key}={defaults[key]}")
+            dtype = ctx.code(args["dtype"].value) if "dtype" in args else None
+            return (ctx.code(args["shape"].value), f"{keras}.{cls}({', '.join(parts)})", dtype)
+        if qualname in _FILLED:
+            args = _arguments(value, ("shape", "dtype", "name"), None)
+            if isinstance(args, str) or "shape" not in args:
+                return None
+            dtype = ctx.code(args["dtype"].value) if "dtype" in args else None
+            return ctx.code(args["shape"].value), _FILLED[qualname], dtype
+        if qualname == "tensorflow.fill":
+            args = _arguments(value, ("dims", "value", "name"), None)
+            if isinstance(args, str) or "dims" not in args or "value" not in args:
+                return None
+            return (ctx.code(args["dims"].value),
+                    f"{keras}.Constant({ctx.code(args['value'].value)})", None)
+        if qualname == "tensorflow.constant":
+            args = _arguments(value, ("value", "dtype", "shape", "name", "verify_shape"),
+                              None)
+            if isinstance(args, str) or "value" not in args:
+                return None
+            dtype = ctx.code(args["dtype"].value) if "dtype" in args else None
+            constant = f"{keras}.Constant({ctx.code(args['value'].value)})"
+            if "shape" in args:
+                return ctx.code(args["shape"].value), constant, dtype
+            if isinstance(_literal(args["value"].value), (int, float)) and \
+                    _literal(args["value"].value) not in (True, False):
+                if isinstance(_literal(args["value"].value), int) and dtype is None:
+                    return None  # an int32 variable
+                return "()", constant, dtype
+            return None
+        if isinstance(value.func, cst.Call) and value.args:
+            maker = ctx.qualified_name(value.func.func) or ""
+            if maker in _TF_INITIALIZERS or maker.startswith(_INITIALIZER_OBJECTS):
+                args = _arguments(value, ("shape", "dtype"), None)
+                if isinstance(args, str) or "shape" not in args:
+                    return None
+                dtype = ctx.code(args["dtype"].value) if "dtype" in args else None
+                return ctx.code(args["shape"].value), converted_code(ctx, value.func), dtype
+        return None
+
+    def _constant_weight(self, ctx: Context, weight: _Weight, numpy: str,
+                         lines: list[str]) -> list[str]:
+        """A weight holding a given value (a numpy array, a computed tensor): Constant."""
+        value = self._value(weight)
+        text = converted_code(ctx, value)
+        if not isinstance(value, (cst.Name, cst.Attribute)):
+            local = f"initial_{weight.target}"
+            lines.append(f"    {local} = {text}")
+            text = local
+        tf = ctx.tensorflow_name()
+        parts = [self._name_part(ctx, weight), f"shape={numpy}.shape({text})",
+                 f"initializer={tf}.keras.initializers.Constant({text})"]
+        for key in ("dtype", "trainable", "constraint"):
+            if key in weight.args:
+                parts.append(f"{key}={ctx.code(weight.args[key].value)}")
+        return parts
+
+
+class _CallLayers(cst.CSTTransformer):
+    """Each call of the function becomes a call of its layer object, with the inputs."""
+
+    def __init__(self, rule: VariableFunctionLayer, ctx: Context, func: cst.FunctionDef,
+                 plan: _LayerPlan, objects: dict) -> None:
+        self.rule, self.ctx, self.func, self.plan, self.objects = rule, ctx, func, plan, objects
+
+    def leave_Call(self, original, updated):
+        name = self.objects.get(original)
+        if name is None:
+            return updated
+        order = [p.name.value for p in self.func.params.params]
+        values = {}
+        for index, (before, after) in enumerate(zip(original.args, updated.args)):
+            key = order[index] if before.keyword is None else before.keyword.value
+            values[key] = cst.Module([]).code_for_node(after.value)
+        bound = _param_bindings(self.func, original)
+        parts = self.rule._arguments(self.ctx, self.func, original, self.plan.inputs, bound,
+                                     values)
+        return parse_expression(f"{name}({', '.join(parts)})")
+
+
+class _Constants:
+    """Whether an argument is a value known before the graph runs: a literal, an import or a
+    module-level name bound only to such values, or an expression of them (not a tensor)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.index = _Functions(ctx).index
+        self.imported = set()  # names module-level imports bind (they have no parents)
+        pending = list(ctx.module.body)
+        while pending:
+            node = pending.pop()
+            if isinstance(node, (cst.Import, cst.ImportFrom)):
+                self.imported |= _bound_by(node)
+            elif not isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                pending.extend(node.children)
+
+    def check(self, node: cst.BaseExpression, call: cst.Call) -> bool:
+        owner, _ = _function_of(self.ctx, call)
+        return self._constant(node, owner, 0)
+
+    def _constant(self, node, owner, depth: int) -> bool:
+        if depth > 8:
+            return False
+        if isinstance(node, cst.Name):
+            return self._name(node.value, owner, depth)
+        if isinstance(node, cst.Attribute):
+            return self._constant(node.value, owner, depth)
+        if isinstance(node, cst.Lambda):
+            return True
+        if isinstance(node, cst.Call):
+            qualname = self.ctx.qualified_name(node.func) or ""
+            if qualname.startswith("tensorflow."):
+                if not (qualname in _TF_INITIALIZERS or
+                        qualname.startswith(_INITIALIZER_OBJECTS)):
+                    return False
+            elif isinstance(node.func, cst.Name) and self.ctx.module_function(node.func.value):
+                return False  # the module's own function may build graph tensors
+            elif not self._constant(node.func, owner, depth):
+                return False
+            return all(self._constant(a.value, owner, depth) for a in node.args)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp,
+                             cst.NamedExpr, cst.Await, cst.Yield)):
+            return False
+        return all(self._constant(child, owner, depth) for child in node.children)
+
+    def _name(self, value: str, owner, depth: int) -> bool:
+        if value in ("True", "False", "None"):
+            return True
+        found, any_binding = [], False
+        for node in self.index.get(value, ()):
+            kind = self._binding(node)
+            if kind is None:
+                continue
+            holder = node if kind != "definition" else self.ctx.parent(node)
+            scope = next((a for a in self.ctx.ancestors(holder) if isinstance(a, _SCOPES)),
+                         None)
+            if kind == "parameter":
+                scope = next((a for a in self.ctx.ancestors(node)
+                              if isinstance(a, (cst.FunctionDef, cst.Lambda))), None)
+            if scope is not owner:
+                continue
+            any_binding = True
+            if kind == "assignment":
+                found.append(self.ctx.parent(self.ctx.parent(node)).value)
+            elif kind in ("definition", "import"):
+                continue
+            else:
+                return False
+        if not any_binding:
+            if owner is not None:  # a name of the module, read in a function
+                return self._name(value, None, depth + 1)
+            return value in self.imported or value in _BUILTINS
+        if owner is None and value in self.imported:
+            return False  # bound by an import and by something else
+        return all(self._constant(v, owner, depth + 1) for v in found)
+
+    def _binding(self, node: cst.Name) -> str | None:
+        """How `node` binds its name: "assignment" (`n = value`), "definition", "import",
+        "parameter", "other" (unpacking, loops, augmented assignment, ...); None: a read."""
+        ctx = self.ctx
+        parent = ctx.parent(node)
+        if isinstance(parent, cst.AssignTarget) and parent.target is node:
+            return "assignment" if len(ctx.parent(parent).targets) == 1 else "other"
+        if isinstance(parent, (cst.FunctionDef, cst.ClassDef)) and parent.name is node:
+            return "definition"
+        if isinstance(parent, cst.Param) and parent.name is node:
+            return "parameter"
+        if any(isinstance(a, (cst.Import, cst.ImportFrom)) for a in ctx.ancestors(node)):
+            return "import"
+        if isinstance(parent, (cst.Global, cst.Nonlocal)) or \
+                isinstance(parent, cst.NameItem):
+            return "other"
+        child = node
+        while isinstance(parent, (cst.Element, cst.StarredElement, cst.Tuple, cst.List)):
+            child, parent = parent, ctx.parent(parent)
+        for kind, attribute in ((cst.AssignTarget, "target"), (cst.For, "target"),
+                                (cst.CompFor, "target"), (cst.AugAssign, "target"),
+                                (cst.AnnAssign, "target"), (cst.NamedExpr, "target"),
+                                (cst.AsName, "name")):
+            if isinstance(parent, kind) and getattr(parent, attribute) is child:
+                return "other"
+        return None
+
+
+def _walk(node: cst.CSTNode):
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(current.children)
+
+
+def _is_docstring(statement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 and \
+        isinstance(statement.body[0], cst.Expr) and \
+        isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
 
 # -- TFM304: slim.arg_scope ------------------------------------------------------------------
 

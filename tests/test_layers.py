@@ -248,3 +248,191 @@ def test_contrib_layers_equal_their_keras_rewrite():
     assert set(tf1.results) == {"conv", "pooled", "logits", "layer_norm"}
     problems = compare_results(tf1.results, tf2.results)
     assert not problems, problems
+
+
+# -- TFM308: functions that create tf.Variables on each of several calls ----------------------
+
+TF1_INPUT = "x = tf.placeholder(tf.float32, [None, 4])\n"
+
+
+def test_variable_function_called_once_or_factory_is_left_alone():
+    once = ("import tensorflow as tf\n\n\ndef fc(x, n):\n"
+            "    w = tf.Variable(tf.zeros([4, n]))\n    return tf.matmul(x, w)\n\n\n"
+            + TF1_INPUT + "h = fc(x, 3)\n")
+    assert "TFM308" not in codes(once)
+    factory = ("import tensorflow as tf\n\n\ndef bias(n):\n"
+               "    b = tf.Variable(tf.constant(0.1, shape=[n]))\n    return b\n\n\n"
+               + TF1_INPUT + "b1 = bias(3)\nb2 = bias(4)\n")
+    assert "TFM308" not in codes(factory)
+
+
+def test_variable_function_in_tf2_module_is_left_alone():
+    source = ("import tensorflow as tf\n\n\ndef fc(x, n):\n"
+              "    w = tf.Variable(tf.zeros([4, n]))\n    return tf.matmul(x, w)\n\n\n"
+              "h = fc(tf.ones([2, 4]), 3)\ng = fc(tf.ones([2, 4]), 5)\n")
+    assert "TFM308" not in codes(source)
+
+
+def test_variable_function_settings_inputs_and_attribute_names():
+    source = ("import tensorflow as tf\n\nN = 10\n\n\n"
+              "def fc(x, n_in, n_out, keep_prob=1.0, name=None):\n"
+              "    \"\"\"A layer.\"\"\"\n"
+              "    weights = tf.Variable(tf.truncated_normal([n_in, n_out], stddev=0.1), "
+              "name=name)\n"
+              "    biases = tf.Variable(tf.constant(0.1, shape=[n_out]))\n"
+              "    out = tf.nn.dropout(tf.matmul(x, weights) + biases, keep_prob)\n"
+              "    return tf.reshape(out, [-1, n_out])\n\n\n"
+              + TF1_INPUT + "kp = tf.placeholder(tf.float32)\n"
+              "y = fc(fc(x, 784, 256, kp, name='w1'), 256, N)\n")
+    fixed = fix(source)
+    assert ("class Fc(tf.keras.layers.Layer):\n"
+            "    \"\"\"A layer.\"\"\"\n\n"
+            "    def __init__(self, n_in, n_out, name=None, **kwargs):\n"
+            "        super().__init__(**kwargs)\n"
+            "        self.n_out = n_out\n"
+            "        self.weights_ = self.add_weight(\n"
+            "            name=name, shape=[n_in, n_out],\n"
+            "            initializer=tf.keras.initializers.TruncatedNormal(stddev=0.1))\n"
+            "        self.biases = self.add_weight(\n"
+            "            name=\"biases\", shape=[n_out], "
+            "initializer=tf.keras.initializers.Constant(0.1))\n\n"
+            "    def call(self, x, keep_prob=1.0):\n"
+            "        out = tf.nn.dropout(tf.matmul(x, self.weights_) + self.biases, "
+            "rate=1 - keep_prob)\n"
+            "        return tf.reshape(out, [-1, self.n_out])\n") in fixed
+    # Layers are made in evaluation order, right before the statement; tensors go to calls.
+    assert ("fc_1 = Fc(784, 256, name='w1')\nfc_2 = Fc(256, N)\n"
+            "y = fc_2(fc_1(x, kp))\n") in fixed
+
+
+def test_variable_function_numpy_and_initializer_values():
+    source = ("import numpy as np\nimport tensorflow as tf\n\n\n"
+              "def fc(x, n_in, n_out, seed):\n"
+              "    w = tf.Variable(np.random.RandomState(seed).randn(n_in, n_out)"
+              ".astype(np.float32))\n"
+              "    g = tf.Variable(tf.glorot_uniform_initializer()([n_out, n_out]))\n"
+              "    return tf.matmul(tf.matmul(x, w), g)\n\n\n"
+              + TF1_INPUT + "h = fc(x, 4, 3, 0)\ny = fc(h, 3, 2, 1)\n")
+    fixed = fix(source)
+    assert ("        initial_w = np.random.RandomState(seed).randn(n_in, n_out)"
+            ".astype(np.float32)\n"
+            "        self.w = self.add_weight(\n"
+            "            name=\"w\", shape=np.shape(initial_w),\n"
+            "            initializer=tf.keras.initializers.Constant(initial_w))\n"
+            "        self.g = self.add_weight(\n"
+            "            name=\"g\", shape=[n_out, n_out], "
+            "initializer=tf.keras.initializers.GlorotUniform())\n") in fixed
+    assert "fc_1 = Fc(4, 3, 0)\nh = fc_1(x)\nfc_2 = Fc(3, 2, 1)\ny = fc_2(h)\n" in fixed
+
+
+def test_variable_function_names_never_collide():
+    source = ("import tensorflow as tf\n\nFc = 1\nfc_1 = 2\n\n\n"
+              "def fc(x):\n    w = tf.Variable(tf.zeros([4, 4]))\n    return x * w\n\n\n"
+              + TF1_INPUT + "a = fc(x)\nb = fc(x)\n")
+    fixed = fix(source)
+    assert "class FcLayer(tf.keras.layers.Layer):\n" in fixed
+    assert "fc_2 = FcLayer()\na = fc_2(x)\nfc_3 = FcLayer()\nb = fc_3(x)\n" in fixed
+
+
+def test_variable_function_called_from_a_function_called_once():
+    source = ("import tensorflow as tf\n\n\n"
+              "def fc(x, n):\n    w = tf.Variable(tf.zeros([4, n]))\n    return x @ w\n\n\n"
+              "def model(x):\n    h = fc(x, 4)\n    return fc(h, 2)\n\n\n"
+              + TF1_INPUT + "y = model(x)\n")
+    fixed = migrate(source, "example.py", WITHOUT_GRAPH, fix=True).fixed_source
+    assert ("def model(x):\n    fc_1 = Fc(4)\n    h = fc_1(x)\n"
+            "    fc_2 = Fc(2)\n    return fc_2(h)\n") in fixed
+
+
+@pytest.mark.parametrize("body,calls,why", [
+    ("    w = tf.Variable(tf.zeros([4, n]))\n    return x @ w\n",
+     "for i in range(2):\n    y = fc(x, 3)\n", "called in a loop"),
+    ("    w = tf.Variable(tf.zeros([4, n]))\n    return x @ w\n",
+     "n = tf.shape(x)[1]\na = fc(x, n)\nb = fc(x, n)\n", "`build(input_shape)`"),
+    ("    return x @ tf.Variable(tf.zeros([4, n]))\n",
+     "a = fc(x, 3)\nb = fc(x, 4)\n", "inside an expression"),
+    ("    k = n * 2\n    w = tf.Variable(tf.zeros([4, k]))\n    return x @ w\n",
+     "a = fc(x, 3)\nb = fc(x, 4)\n", "computed in the function"),
+    ("    w = tf.Variable(tf.zeros([4, n]))\n    return tf.layers.dense(x @ w, 3)\n",
+     "a = fc(x, 3)\nb = fc(x, 4)\n", "also creates"),
+    ("    w = tf.Variable(tf.zeros([4, n]), collections=['c'])\n    return x @ w\n",
+     "a = fc(x, 3)\nb = fc(x, 4)\n", "no `add_weight` equivalent"),
+    ("    w = tf.Variable(tf.zeros([4, n]))\n    return x @ w\n",
+     "a = fc(x, 3) if x is None else fc(x, 4)\n", "one branch of an expression"),
+    ("    w = tf.Variable(tf.zeros([4, n]))\n    return x @ w\n",
+     "def tower(x):\n    return fc(fc(x, 4), 3)\n\n\na = tower(x)\nb = tower(x)\n",
+     "runs more than once too"),
+])
+def test_variable_function_refusals(body, calls, why):
+    source = ("import tensorflow as tf\n\n\ndef fc(x, n):\n" + body + "\n\n" + TF1_INPUT
+              + calls)
+    found = [d for d in migrate(source, "example.py", SETTINGS).diagnostics
+             if d.code == "TFM308"]
+    assert [d.applicable for d in found] == [False], found
+    assert why in found[0].message
+
+
+def test_variable_function_name_scope_names_the_layer():
+    source = ("import tensorflow as tf\n\n\n"
+              "def fc(x, n, name='fc'):\n"
+              "    with tf.name_scope(name):\n"
+              "        w = tf.Variable(tf.zeros([4, n]), name='W')\n"
+              "        return tf.matmul(x, w)\n\n\n"
+              + TF1_INPUT + "a = fc(x, 3, 'fc1')\nb = fc(a, 2, name='fc2')\n")
+    fixed = fix(source)
+    assert ("class Fc(tf.keras.layers.Layer):\n"
+            "    def __init__(self, n, name='fc', **kwargs):\n"
+            "        super().__init__(name=name, **kwargs)\n"
+            "        self.w = self.add_weight(name='W', shape=[4, n], initializer=\"zeros\")\n\n"
+            "    def call(self, x):\n"
+            "        return tf.matmul(x, self.w)\n") in fixed
+    assert "fc_1 = Fc(3, 'fc1')\na = fc_1(x)\nfc_2 = Fc(2, name='fc2')\nb = fc_2(a)\n" in fixed
+
+
+def test_variable_function_with_summaries_is_not_fixed():
+    source = ("import tensorflow as tf\n\n\n"
+              "def fc(x, n):\n"
+              "    w = tf.Variable(tf.zeros([4, n]))\n"
+              "    tf.summary.histogram('w', w)\n"
+              "    return tf.matmul(x, w)\n\n\n"
+              + TF1_INPUT + "a = fc(x, 3)\nb = fc(x, 2)\n")
+    assert fixable(source, "TFM308") == [False]
+
+
+def test_get_variable_function_with_its_own_scopes():
+    source = ("import tensorflow as tf\n\n\n"
+              "def linear(x, n_in, n_out, scope):\n"
+              "    with tf.variable_scope(scope):\n"
+              "        w = tf.get_variable('w', [n_in, n_out],\n"
+              "                            initializer=tf.random_normal_initializer())\n"
+              "        b = tf.get_variable('b', [n_out])\n"
+              "        return tf.matmul(x, w) + b\n\n\n"
+              + TF1_INPUT + "with tf.variable_scope('model'):\n"
+              "    h = linear(x, 4, 3, 'l1')\n    y = linear(h, 3, 2, 'l2')\n")
+    fixed = fix(source)
+    # TF1 defaults kept: stddev 1.0 (caveat 14), glorot uniform for the bias (caveat 2).
+    assert ("        self.w = self.add_weight(\n"
+            "            name='w', shape=[n_in, n_out],\n"
+            "            initializer=tf.keras.initializers.RandomNormal(stddev=1.0))\n"
+            "        self.b = self.add_weight(\n"
+            "            name='b', shape=[n_out], "
+            "initializer=tf.keras.initializers.GlorotUniform())\n") in fixed
+    assert "super().__init__(name=scope, **kwargs)" in fixed
+    # The outer scope goes too (TFM306) once nothing under it creates variables by name.
+    assert ("linear_1 = Linear(4, 3, 'l1')\nh = linear_1(x)\n"
+            "linear_2 = Linear(3, 2, 'l2')\ny = linear_2(h)\n") in fixed
+
+
+@pytest.mark.parametrize("calls", [
+    "h = linear(x, 'l1')\ny = linear(h, 'l1')\n",  # same scope: TF1 raised or shared
+    "h = linear(x, 'l1')\nwith tf.variable_scope('m', reuse=True):\n    y = linear(h, 'l2')\n",
+    "h = linear(x, 'l1')\ntf.get_variable_scope().reuse_variables()\ny = linear(h, 'l2')\n",
+    "h = linear(x, 'l1')\ny = linear(h, FLAGS.scope)\n",
+])
+def test_get_variable_function_that_may_share_is_not_fixed(calls):
+    source = ("import tensorflow as tf\n\n\n"
+              "def linear(x, scope):\n"
+              "    with tf.variable_scope(scope):\n"
+              "        w = tf.get_variable('w', [4, 4])\n"
+              "        return tf.matmul(x, w)\n\n\n" + TF1_INPUT + calls)
+    assert fixable(source, "TFM308") == [False]
