@@ -48,7 +48,7 @@ STATE_PREFIXES = ("tensorflow.keras.layers.", "tensorflow.keras.optimizers.",
 RANDOM = re.compile(r"^tensorflow\.(random\.|random_|truncated_normal|multinomial|nn\.dropout)")
 # Statements the rewrite takes away (into functions, or for good).
 REMOVED_KINDS = ("placeholder", "graph", "train", "init", "session", "summary", "merge",
-                 "config")
+                 "config", "gradients", "varlist")
 SUMMARY_OPS = {f"tensorflow.summary.{kind}" for kind in ("scalar", "histogram", "image",
                                                          "audio", "text")}
 TRAIN_NAMES = {"train_op", "train", "optimizer", "opt", "train_step", "optimize", "minimize",
@@ -390,6 +390,7 @@ class Block:
         self.metric_names: dict = {}  # TF1 metric value/update name → (object, role, args, uses)
         self.metric_objects: list[str] = []
         self.fed_expressions: set[str] = set()  # placeholders computed on, always fed
+        self.variable_lists: set[str] = set()  # `tvars = tf.trainable_variables()`
         self.configs: dict = {}  # ConfigProto name → {option path: value node}
         self.session_configs: list[str] = []
         self.config_options: dict = {}  # options of ConfigProtos written in Session(...)
@@ -496,6 +497,15 @@ class Block:
             if len(targets) != 1:
                 raise Unproven(line, "a train op must be bound to one name")
             return Statement(line, "train", targets, uses, minimize)
+        if self._optimizer_method(value, "compute_gradients") or \
+                name == "tensorflow.gradients":
+            if len(targets) != 1:
+                raise Unproven(line, "bind the gradients to one name")
+            self.fed.update(targets)
+            return Statement(line, "gradients", targets, uses, value)
+        if self._all_variables(value) and len(targets) == 1:
+            self.variable_lists.add(targets[0])
+            return Statement(line, "varlist", targets, uses, value)
         calls = [self.call_name(n) for n in nodes_in(value) if isinstance(n, cst.Call)]
         if name == "tensorflow.train.Saver":
             return self._saver(line, small, targets, uses, value)
@@ -695,7 +705,15 @@ class Block:
                                  "tensorflow.keras.models.", "tensorflow.Module"))
                    for b in bases)
 
+    def _optimizer_method(self, value, method: str) -> bool:
+        return isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and \
+            value.func.attr.value == method and isinstance(value.func.value, cst.Name) and \
+            value.func.value.value in self.optimizers
+
     def _minimize(self, value) -> cst.Call | None:
+        """The `minimize` / `apply_gradients` call that makes a train op."""
+        if self._optimizer_method(value, "apply_gradients"):
+            return value
         if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
                 and value.func.attr.value == "minimize"):
             return None
@@ -1009,11 +1027,12 @@ class Block:
             name = pending.pop()
             # `h = f(x); h = g(h)`: every earlier binding, in order, is part of the computation
             for statement in self.rebound.get(name, [self.by_target.get(name)]):
-                if statement is None or statement.kind not in ("graph", "placeholder") or \
+                if statement is None or statement.kind not in (
+                        "graph", "placeholder", "gradients", "varlist") or \
                         statement.index in found or statement.index >= before:
                     continue
                 found[statement.index] = statement
-                if statement.kind == "graph":
+                if statement.kind in ("graph", "gradients"):
                     pending.extend(statement.uses)
         return [found[i] for i in sorted(found)]
 
@@ -1045,7 +1064,7 @@ class Block:
             loss_uses: set[str] = set()
             train = trains[0] if trains else None
             for name in trains:  # several train ops in one run share one forward pass
-                loss_uses |= names_used(self.train_statement(name).call)
+                loss_uses |= self.loss_uses(self.train_statement(name), site.line_index)
             needed = self.closure(uses | loss_uses, site.line_index)
             if not needed and not train and not updates:
                 continue  # only variables and eager values: read them directly
@@ -1062,8 +1081,15 @@ class Block:
                    tuple(merged), writer)
             function = functions.get(key)
             if function is None:
-                body = [s for s in needed if s.kind == "graph"]
+                body = [s for s in needed if s.kind in ("graph", "gradients", "varlist")]
                 loss_body = [s for s in loss_needed if s.kind == "graph"]
+                if train:  # the apply_gradients arguments: gradients and what edits them
+                    for name in trains:
+                        uses = names_used(self.train_statement(name).call)
+                        extra = {s.index: s for s in self.closure(uses, site.line_index)
+                                 if s.kind != "placeholder"}
+                        extra.update({s.index: s for s in body})
+                        body = [extra[i] for i in sorted(extra)]
                 position = max([s.index for s in needed] +
                                [self.train_statement(t).index for t in trains] +
                                [s.index for s in self.statements if s.kind == "metric"
@@ -1078,6 +1104,19 @@ class Block:
             function.sites.append(site)
             site.function = function
         return list(functions.values())
+
+    def loss_uses(self, statement: Statement, before: int) -> set[str]:
+        """Names a train op's losses use: minimize's arguments, or for apply_gradients the
+        losses of the compute_gradients / tf.gradients it applies."""
+        if statement.call.func.attr.value == "minimize":
+            return names_used(statement.call)
+        found = [s for s in self.closure(names_used(statement.call), before)
+                 if s.kind == "gradients"]
+        if not found:
+            raise Unproven(statement.line, "apply_gradients of gradients this analysis cannot "
+                           "see; compute them with compute_gradients or tf.gradients here")
+        return set().union(*(names_used(arg(s.call, 0, "loss") or arg(s.call, 0, "ys"))
+                             for s in found))
 
     def leaf_uses(self, leaf: Leaf) -> set[str]:
         if leaf.metric:
@@ -1477,7 +1516,8 @@ class Block:
                     if isinstance(parent, cst.AssignTarget):
                         continue
                     if isinstance(parent, cst.Attribute) and parent.value is node and \
-                            parent.attr.value == "minimize":
+                            parent.attr.value in ("minimize", "compute_gradients",
+                                                  "apply_gradients"):
                         continue
                     raise Unproven(node, f"the optimizer `{name}` is used for more than "
                                    "`minimize` (compute_gradients, slots, ...); rewrite by hand")
@@ -1598,9 +1638,12 @@ class Block:
         local.add(tape)
         inside = [self.statement_code(s) for s in function.loss_body]
         updates = []
+        gradient_lines = self.gradient_lines(function, tape, local)
         for name in function.trains:
             statement = self.train_statement(name)
             minimize = statement.call
+            if minimize.func.attr.value == "apply_gradients":
+                continue
             for argument in minimize.args:
                 keyword = argument.keyword.value if argument.keyword else None
                 if keyword == "grad_loss" or argument.star:
@@ -1627,12 +1670,17 @@ class Block:
         for name in function.trains:
             statement = self.train_statement(name)
             suffix = f"_{name}" if several else ""
-            variables = next(line.split(" = ")[0] for line in updates
-                             if line.startswith(f"variables{suffix}"))
-            gradients = next(line.split(" = ")[0] for line in updates
-                             if line.startswith(f"gradients{suffix}"))
-            updates.append(f"{statement.optimizer}.apply_gradients(zip({gradients}, "
-                           f"{variables}))\n")
+            if statement.call.func.attr.value == "apply_gradients":
+                applied = arg(statement.call, 0, "grads_and_vars")
+                updates.append(f"{statement.optimizer}.apply_gradients("
+                               f"{self.ctx.code(applied)})\n")
+            else:
+                variables = next(line.split(" = ")[0] for line in updates
+                                 if line.startswith(f"variables{suffix}"))
+                gradients = next(line.split(" = ")[0] for line in updates
+                                 if line.startswith(f"gradients{suffix}"))
+                updates.append(f"{statement.optimizer}.apply_gradients(zip({gradients}, "
+                               f"{variables}))\n")
             global_step = arg(statement.call, 1, "global_step")
             if global_step is not None:
                 if not isinstance(global_step, cst.Name) or \
@@ -1643,13 +1691,48 @@ class Block:
         if not inside:
             raise Unproven(function.sites[0].call, "the loss does not depend on anything "
                            "computed in the graph")
-        persistent = ", persistent=True" if several else ""
-        lines = [f"with {self.tf}.GradientTape({persistent.lstrip(', ')}) as {tape}:\n"]
+        computed = sum(1 for line in updates + gradient_lines if f"{tape}.gradient(" in line)
+        persistent = "persistent=True" if computed > 1 else ""
+        lines = [f"with {self.tf}.GradientTape({persistent}) as {tape}:\n"]
         lines.append(indent("".join(inside)))
-        lines.extend(self.statement_code(s) for s in function.body if s not in function.loss_body)
+        lines.extend(gradient_lines)
+        lines.extend(self.statement_code(s) for s in function.body
+                     if s not in function.loss_body and s.kind == "graph")
         lines.extend(self.metric_lines(function))
         lines.extend(self.summary_block(function))
         return lines + updates
+
+    def gradient_lines(self, function: Function, tape: str, local: set[str]) -> list[str]:
+        """`gv = opt.compute_gradients(loss)` / `grads = tf.gradients(loss, tvars)` read from
+        the tape, after the forward pass; `tvars = tf.trainable_variables()` is what it watched."""
+        lines = []
+        for statement in function.body:
+            if statement.kind == "varlist":
+                lines.append(f"{statement.targets[0]} = {tape}.watched_variables()\n")
+            if statement.kind != "gradients":
+                continue
+            call, target = statement.call, statement.targets[0]
+            if self.call_name(call) == "tensorflow.gradients":
+                ys, xs = arg(call, 0, "ys"), arg(call, 1, "xs")
+                if ys is None or xs is None or len(call.args) != 2:
+                    raise Unproven(call, "`tf.gradients` with more than ys and xs")
+                sources = f"{tape}.watched_variables()" if self._all_variables(xs) \
+                    else self.ctx.code(xs)
+                lines.append(f"{target} = {tape}.gradient({self.ctx.code(ys)}, {sources})\n")
+                continue
+            loss, var_list = arg(call, 0, "loss"), arg(call, 1, "var_list")
+            if loss is None or any(a.keyword is not None and a.keyword.value not in (
+                    "loss", "var_list", "gate_gradients", "aggregation_method",
+                    "colocate_gradients_with_ops") for a in call.args):
+                raise Unproven(call, "`compute_gradients` with grad_loss: rewrite by hand")
+            variables = self.fresh("variables", local)
+            local.add(variables)
+            source = self.ctx.code(var_list) if var_list is not None and \
+                not self._all_variables(var_list) else f"{tape}.watched_variables()"
+            lines.append(f"{variables} = {source}\n")
+            lines.append(f"{target} = list(zip({tape}.gradient({self.ctx.code(loss)}, "
+                         f"{variables}), {variables}))\n")
+        return lines
 
     def _all_variables(self, node) -> bool:
         """`tf.trainable_variables()` & co.: every variable, which is what the tape watched
