@@ -487,7 +487,9 @@ class Block:
         metric = self._metric(value)
         if metric is not None:
             return self._metric_statement(line, small, targets, uses, *metric)
-        if name in INITIALIZERS or name in GRAPH_RESETS:
+        if name in INITIALIZERS or name in GRAPH_RESETS or (
+                name == "tensorflow.group" and value.args and
+                all(self.call_name(a.value) in INITIALIZERS for a in value.args)):
             return Statement(line, "init", targets, uses, value)
         if name and name.startswith("tensorflow.train.") and name.endswith("Optimizer"):
             self.optimizers.update(targets)
@@ -881,6 +883,10 @@ class Block:
         self.allowed_session_uses.update(nodes_in(call))
         return True
 
+    def _initializer_group(self, value) -> bool:
+        return self.call_name(value) == "tensorflow.group" and bool(value.args) and \
+            all(self.call_name(a.value) in INITIALIZERS for a in value.args)
+
     def _initializes_locals(self, value) -> bool:
         if isinstance(value, cst.Name):
             value = self.by_target[value.value].call
@@ -979,7 +985,7 @@ class Block:
                 leaves.append(Leaf(value, metric=self.metric_names[value.value]))
                 continue
             if (isinstance(value, cst.Name) and value.value in self.init_names) or \
-                    self.call_name(value) in INITIALIZERS:
+                    self.call_name(value) in INITIALIZERS or self._initializer_group(value):
                 if shape != "single" or self.line_of(call) is None:
                     raise Unproven(call, "an initializer fetched with other values")
                 leaves.append(Leaf(value, "init"))
@@ -1603,8 +1609,7 @@ class Block:
                 dtype = arg(call, 0, "dtype")
                 if self.call_name(call) == "tensorflow.placeholder" and dtype is not None \
                         and not self.is_switch(name):
-                    body.append(f"{name} = {tf}.convert_to_tensor({name}, "
-                                f"{self.ctx.code(dtype)})\n")
+                    body.append(f"{name} = {tf}.cast({name}, {self.ctx.code(dtype)})\n")
         returns = function.leaves
         if function.train:
             body.extend(self.train_body(function))

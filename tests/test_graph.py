@@ -90,7 +90,7 @@ def test_bool_switch_placeholder_stays_a_python_value():
         "with tf.Session() as sess:\n"
         "    print(sess.run(y, {x: [1.0], training: True}))\n")
     assert "input_signature" not in fixed
-    assert "x = tf.convert_to_tensor(x, tf.float32)" in fixed
+    assert "x = tf.cast(x, tf.float32)" in fixed
 
 
 @pytest.mark.parametrize("program,reason", [
