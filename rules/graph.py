@@ -385,6 +385,7 @@ class Block:
         self.eager: set[str] = set()  # tensors that depend on nothing fed or trained
         self.optimizers: set[str] = set()
         self.rebound: dict[str, list[Statement]] = {}  # graph names bound more than once
+        self.bindings: dict[str, list[Statement]] = {}  # every binding of each name, in order
         self.state_lines: dict = {}  # state lines rewritten in place (global step, iterator)
         self.summary_ops: list = []  # (line, call) of each v1 summary op, in order
         self.metric_names: dict = {}  # TF1 metric value/update name → (object, role, args, uses)
@@ -401,6 +402,9 @@ class Block:
             statement = self._classify(line)
             statement.index = index
             self.statements.append(statement)
+            if statement.kind == "plain":  # `l = sess.run(...)`: from here on, not a tensor
+                for group in (self.fed, self.variables, self.eager):
+                    group.difference_update(statement.targets)
             for name in statement.targets:
                 earlier = self.by_target.get(name)
                 if earlier is not None and statement.kind != "plain" and not (
@@ -410,6 +414,7 @@ class Block:
                                    "give each tensor its own name")
                 if earlier is not None and statement.kind == "graph":
                     self.rebound.setdefault(name, [earlier]).append(statement)
+                self.bindings.setdefault(name, []).append(statement)
                 self.by_target[name] = statement
 
     @property
@@ -647,10 +652,8 @@ class Block:
                                "options: build the `tf.train.Checkpoint` by hand")
         if len(targets) != 1:
             raise Unproven(line, "a Saver must be bound to one name")
-        tracked = []
-        for statement in self.statements:
-            if statement.kind in ("variable", "optimizer") and self._trackable(statement):
-                tracked.extend(statement.targets)
+        tracked = [s for s in self.statements
+                   if s.kind in ("variable", "optimizer") and self._trackable(s)]
         if not tracked:
             pending = self.pending_tf1_name()
             if pending is not None:
@@ -664,15 +667,37 @@ class Block:
         it (TF1's Saver saved every global variable, optimizer slots included)."""
         for name, (line, tracked) in self.savers.items():
             index = next(s.index for s in self.statements if s.line is line)
-            objects = list(tracked)
+            keys: dict[str, str] = {}  # checkpoint key → object
+            for statement in tracked:
+                for target in statement.targets:
+                    keys[self.checkpoint_key(statement, target, keys)] = target
             for statement in self.statements:
                 if statement.kind == "train" and statement.index < index and \
-                        statement.optimizer not in objects:
-                    objects.append(statement.optimizer)
-            arguments = ", ".join(f"{n}={n}" for n in objects)
+                        statement.optimizer not in keys.values():
+                    keys[self.fresh("optimizer", set(keys))] = statement.optimizer
+            arguments = ", ".join(f"{key}={value}" for key, value in keys.items())
             small = line.body[0]
             self.state_lines[line] = line.with_changes(body=[small.with_changes(
                 value=cst.parse_expression(f"{self.tf}.train.Checkpoint({arguments})"))])
+
+    def checkpoint_key(self, statement: Statement, target: str, keys: dict) -> str:
+        """The key an object is saved under: what TF1's Saver matched by, its graph name
+        (`name=`, else the layer's or variable's default name numbered in creation order), so
+        that a program that saves and another that restores agree as they did in TF1."""
+        if statement.kind == "optimizer":
+            return self.fresh("optimizer", set(keys))
+        call = statement.call if len(statement.targets) == 1 else None
+        name = self.call_name(call) if isinstance(call, cst.Call) else None
+        literal = arg(call, None, "name") if name else None
+        if isinstance(literal, cst.SimpleString) and \
+                re.fullmatch(r"[A-Za-z_]\w*", literal.evaluated_value or ""):
+            return self.fresh(literal.evaluated_value, set(keys))
+        if name == "tensorflow.Variable":
+            return self.fresh("Variable", set(keys))
+        if name and name.startswith("tensorflow.keras.layers."):
+            kind = re.sub(r"(?<!^)(?=[A-Z])", "_", name.rsplit(".", 1)[1]).lower()
+            return self.fresh(kind, set(keys))
+        return self.fresh(target, set(keys))
 
     def _trackable(self, statement: Statement) -> bool:
         if statement.kind == "optimizer" or statement.line in self.state_lines:
@@ -907,9 +932,11 @@ class Block:
                 raise Unproven(call, f"`{saver}.save` with a global step: TF2's "
                                "`tf.train.CheckpointManager` numbers checkpoints; use it by hand")
         self.saver_sessions.add(session)
+        # a restore that matches nothing (a checkpoint of other objects) must not pass silently
+        check = "" if method == "save" else ".assert_existing_objects_matched()"
         verb = "write" if method == "save" else "read"
         self.saver_replacements[call] = cst.parse_expression(
-            f"{saver}.{verb}({self.ctx.code(path)})")
+            f"{saver}.{verb}({self.ctx.code(path)}){check}")
 
     @property
     def init_names(self) -> set[str]:
@@ -1032,7 +1059,9 @@ class Block:
         while pending:
             name = pending.pop()
             # `h = f(x); h = g(h)`: every earlier binding, in order, is part of the computation
-            for statement in self.rebound.get(name, [self.by_target.get(name)]):
+            candidates = self.rebound.get(name) or [
+                s for s in self.bindings.get(name, []) if s.index < before][-1:]
+            for statement in candidates:
                 if statement is None or statement.kind not in (
                         "graph", "placeholder", "gradients", "varlist") or \
                         statement.index in found or statement.index >= before:
@@ -2126,3 +2155,43 @@ TF1's, whatever the seeds (`keras.utils.set_random_seed` seeds Keras).
                    [ctx.replace_prefix(ref, "tensorflow.set_random_seed",
                                        f"{ctx.tensorflow_name()}.random.set_seed")],
                    imports=("tensorflow",))
+
+
+class ResetDefaultGraph(Rule):
+    code = "TFM204"
+    name = "reset-default-graph"
+    summary = "`tf.reset_default_graph()` has nothing to reset in eager TF2: it is deleted."
+    fix = FixSafety.SAFE
+    references = ("tensorflow.reset_default_graph",)
+    doc = """
+## Why
+TF1 programs reset the global graph so that a second model gets fresh variable names and
+does not see the first one's ops. TF2 has no global graph: variables and layers are Python
+objects, gone when nothing refers to them.
+
+## What it becomes
+The statement is deleted (inside a graph program TFM201 deletes it as part of its rewrite).
+
+## Caveats
+Keras numbers default layer names per process (`dense`, `dense_1`, ...);
+`tf.keras.backend.clear_session()` resets that counter, which only matters for code that
+looks layers up by their default names.
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\ntf.keras.backend.clear_session()\n"),
+        Invalid("import tensorflow as tf\n\nfirst = tf.ones(2)\ntf.reset_default_graph()\n"
+                "second = tf.ones(3)\n",
+                "import tensorflow as tf\n\nfirst = tf.ones(2)\nsecond = tf.ones(3)\n"),
+    )
+
+    def on_reference(self, ref: Reference, ctx: Context) -> None:
+        if ref.via_alias:
+            return
+        message = "`tf.reset_default_graph()` does nothing in eager TF2: delete it"
+        call = ctx.call_of(ref.node)
+        statement = ctx.statement_of(call) if call is not None else None
+        if statement is None or not isinstance(statement, cst.Expr) or \
+                statement.value is not call or call.args:
+            ctx.report(ref.node, message)
+            return
+        ctx.report(ref.node, message, [ctx.removal(statement)])

@@ -547,7 +547,12 @@ class _Functions:
                 current = pending.pop()
                 if isinstance(current, cst.Name):
                     index.setdefault(current.value, []).append(current)
-                pending.extend(reversed(current.children))
+                children = current.children
+                if isinstance(current, cst.Attribute):
+                    # `saver.save`: an attribute's name is not a use of a function `save`
+                    # (the engine's parent map skips attribute names, so tell them apart here)
+                    children = [c for c in children if c is not current.attr]
+                pending.extend(reversed(children))
             self._index = index
         return self._index
 
