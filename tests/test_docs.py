@@ -18,4 +18,4 @@ def test_readme_rule_table_is_current():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     found = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", readme, re.S)
     assert found, "README lost its rule table markers"
-    assert found.group(1) == _rule_table(), "run `python scripts/rule_table.py` into README.md"
+    assert found.group(1) == _rule_table(), "run `python scripts/rule_table.py --write`"
