@@ -16,6 +16,7 @@ from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
 from .api import REMOVED, short
 from .layers import CONTRIB_FIXED
+from .losses import EAGER_FIXED
 
 CONTRIB = REMOVED["contrib"]
 MODULES = CONTRIB["modules"]
@@ -78,7 +79,8 @@ owns its variables, so the surrounding code changes too.
             return
         name = short(ref.qualname)
         for qualname in ref.names:
-            if qualname and (_fixable(short(qualname)) or short(qualname) in CONTRIB_FIXED):
+            if qualname and (_fixable(short(qualname)) or short(qualname) in CONTRIB_FIXED
+                             or short(qualname) in EAGER_FIXED):
                 return  # a fixing rule reports it
         # report at the deepest contrib prefix we know about
         shown = name

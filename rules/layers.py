@@ -197,6 +197,10 @@ def _literal(node: cst.BaseExpression | None):
     return _literal
 
 
+# Stands for a lambda or comprehension in `_names_in`: a valid identifier no code can use.
+NESTED_SCOPE = "__tfmigrate_nested_scope__"
+
+
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:
     """Names an expression reads (not attribute names, not keywords of calls)."""
     found = []
@@ -214,7 +218,7 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
             continue
         if isinstance(current, (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
                                 cst.GeneratorExp)):
-            found.append(cst.Name("<comprehension>"))
+            found.append(cst.Name(NESTED_SCOPE))
             continue
         pending.extend(current.children)
     return found
@@ -2361,7 +2365,7 @@ now looks computed from the inputs: a run that fetched only it must feed them.
                         "a Keras layer by hand")
             for node in _names_in(weight.call):
                 value = node.value
-                if value == "<comprehension>":
+                if value == NESTED_SCOPE:
                     return (f"the initial value of `{weight.target}` holds a lambda or "
                             "comprehension: make it a Keras layer by hand")
                 if value in param_names:
