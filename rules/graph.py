@@ -2048,6 +2048,12 @@ hyperparameters; values fetched with the train op are computed before the update
 TF1; `global_step` is incremented. Variables, optimizers and layers are created once,
 outside. Sessions, `with tf.Session() as sess:`, `sess.close()`, initializer runs and
 `tf.reset_default_graph()` go away; reads of variables become `v.numpy()`.
+Summaries fetched through `merge_all`/`merge` and written with `add_summary(s, step)` are
+written inside the step, under `writer.as_default()`, with the step passed in;
+`FileWriter(logdir, graph)` becomes `tf.summary.create_file_writer(logdir)` — the graph is
+not written (an eager program has none; `tf.summary.trace_on`/`trace_export` records a
+`tf.function`'s graph if you want one in TensorBoard). `tf.train.Saver` becomes a
+`tf.train.Checkpoint` keyed by the TF1 variable names, whose restores assert that they matched.
 
 ## Caveats
 The block (module or function) is rewritten as a whole or not at all: TFM202 says what

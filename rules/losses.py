@@ -741,7 +741,7 @@ renames it) and keeps back-propagating into the labels, as it did in TF1.
                    imports=("tensorflow",))
 
 
-# -- TFM520: tf.assign ------------------------------------------------------------------------
+# -- TFM316: tf.assign ------------------------------------------------------------------------
 
 _ASSIGN_PARAMS = {
     "assign": ("ref", "value", "validate_shape", "use_locking", "name"),
@@ -751,7 +751,7 @@ _ASSIGN_PARAMS = {
 
 
 class AssignFunction(Rule):
-    code = "TFM520"
+    code = "TFM316"
     name = "tf1-assign-function"
     summary = "`tf.assign(v, x)` is gone in TF2: `v.assign(x)` (also `assign_add`/`assign_sub`)."
     fix = FixSafety.SAFE
@@ -804,14 +804,14 @@ create the variable with `shape=tf.TensorShape(None)`, then `v.assign(value)`. I
         ctx.report(ref.node, f"{head}: `v.{kind}(value)`", [Edit(call, parse_expression(text))])
 
 
-# -- TFM521: enable_eager_execution -----------------------------------------------------------
+# -- TFM205: enable_eager_execution -----------------------------------------------------------
 
 _EAGER_SWITCHES = ("tensorflow.enable_eager_execution",
                    "tensorflow.contrib.eager.enable_eager_execution")
 
 
 class EnableEagerExecution(Rule):
-    code = "TFM521"
+    code = "TFM205"
     name = "enable-eager-execution"
     summary = "`tf.enable_eager_execution()` is gone: TF2 runs eagerly; the call is removed."
     fix = FixSafety.SAFE
@@ -847,7 +847,7 @@ fix: set those with `tf.config` (`tf.config.threading`, `tf.config.set_soft_devi
         ctx.report(ref.node, f"{head}: the call is removed", [ctx.removal(statement)])
 
 
-# -- TFM522: tf.contrib.eager -----------------------------------------------------------------
+# -- TFM113: tf.contrib.eager -----------------------------------------------------------------
 
 _EAGER = "tensorflow.contrib.eager."
 # tfe.X → a TF2 expression (`{tf}` is the module's name for TensorFlow).
@@ -858,7 +858,7 @@ _EAGER_RENAMES = {
     "py_func": "{tf}.py_function", "TensorSpec": "{tf}.TensorSpec",
 }
 _IMPLICIT = ("implicit_gradients", "implicit_value_and_gradients")
-# The tfe names TFM521/TFM522 fix (TFM110 need not report them too).
+# The tfe names TFM205/TFM113 fix (TFM110 need not report them too).
 EAGER_FIXED = tuple(_EAGER + name for name in (*_EAGER_RENAMES, *_IMPLICIT, "Iterator",
                                                  "Network", "num_gpus",
                                                  "enable_eager_execution"))
@@ -872,7 +872,7 @@ def _statement_line(ctx: Context, statement) -> cst.SimpleStatementLine | None:
 
 
 class ContribEager(Rule):
-    code = "TFM522"
+    code = "TFM113"
     name = "tf-contrib-eager"
     summary = "`tf.contrib.eager` (tfe) is gone: its names are TF2's own (`tfe.Variable` → "\
               "`tf.Variable`, ...)."
@@ -1054,7 +1054,7 @@ def _walk(node: cst.CSTNode):
         stack.extend(current.children)
 
 
-# -- TFM523: TF1 optimizers in eager code -----------------------------------------------------
+# -- TFM520: TF1 optimizers in eager code -----------------------------------------------------
 
 # A module using these builds a graph (TFM201's business, or code no longer runnable).
 _GRAPH_MARKERS = {"tensorflow.Session", "tensorflow.InteractiveSession",
@@ -1064,7 +1064,7 @@ _GRAPH_MARKERS = {"tensorflow.Session", "tensorflow.InteractiveSession",
 
 
 class EagerOptimizer(Rule):
-    code = "TFM523"
+    code = "TFM520"
     name = "tf1-optimizer-eager"
     summary = ("A TF1 optimizer used eagerly with `apply_gradients` becomes the Keras "
                "optimizer with TF1's hyperparameters.")

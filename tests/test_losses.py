@@ -1,6 +1,6 @@
-"""rules/losses.py: `tf.losses` with TF1's numbers (TFM510–512), `tf.assign` (TFM520),
-`enable_eager_execution` (TFM521), `tf.contrib.eager` (TFM522), TF1 optimizers in eager code
-(TFM523).
+"""rules/losses.py: `tf.losses` with TF1's numbers (TFM510–512), `tf.assign` (TFM316),
+`enable_eager_execution` (TFM205), `tf.contrib.eager` (TFM113), TF1 optimizers in eager code
+(TFM520).
 
 The numbers are proven by execution: `test_losses_match_tf1_by_execution` evaluates every
 case of `LOSS_CASES` on TF1 (graph mode, `tf.compat.v1`) and its fix on TF2 (eager) — values
@@ -193,7 +193,7 @@ def test_softmax_labels_gradient():
     assert fixed_expression(fed, evidence=True) is None
 
 
-# -- TFM520 -----------------------------------------------------------------------------------
+# -- TFM316 -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("tf1,tf2", [
     ("tf.assign(v, 1.0)", "v.assign(1.0)"),
@@ -214,13 +214,13 @@ def test_assign_without_fix():
                  "tf.assign(*pair)", "tf.assign(v)"):
         source = f"import tensorflow as tf\n\nresult = {call}\n"
         found = [d for d in migrate(source, "case.py", SETTINGS).diagnostics
-                 if d.code == "TFM520"]
+                 if d.code == "TFM316"]
         assert len(found) == 1 and not found[0].applicable, call
     assign = "import tensorflow as tf\n\nops = list(map(tf.assign, vs, xs))\n"
-    assert "TFM520" in codes(assign)
+    assert "TFM316" in codes(assign)
 
 
-# -- TFM521 -----------------------------------------------------------------------------------
+# -- TFM205 -----------------------------------------------------------------------------------
 
 def test_enable_eager_execution():
     source = ("import tensorflow as tf\nimport tensorflow.contrib.eager as tfe\n\n"
@@ -229,10 +229,10 @@ def test_enable_eager_execution():
     assert fixed(source) == ("import tensorflow as tf\n\nif not tf.executing_eagerly():\n"
                              "    pass\nx = tf.constant(1)\n")
     kept = "import tensorflow as tf\n\nok = tf.enable_eager_execution()\n"
-    assert "TFM521" in codes(kept) and fixed(kept) is None
+    assert "TFM205" in codes(kept) and fixed(kept) is None
 
 
-# -- TFM522 -----------------------------------------------------------------------------------
+# -- TFM113 -----------------------------------------------------------------------------------
 
 def test_contrib_eager_names():
     source = ("import tensorflow as tf\nimport tensorflow.contrib.eager as tfe\n\n"
@@ -270,7 +270,7 @@ def test_implicit_value_and_gradients_names_do_not_clash():
         "    return value_and_grads(x)\n")
 
 
-# -- TFM523 -----------------------------------------------------------------------------------
+# -- TFM520 -----------------------------------------------------------------------------------
 
 def test_eager_optimizer_with_generated_class():
     source = ("import tensorflow as tf\n\ntf.enable_eager_execution()\nlearning_rate = 0.01\n"
