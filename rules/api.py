@@ -472,8 +472,10 @@ compatibility mode that Keras 3 and eager execution do not support.
 
 
 def _rewritten_by_graph_rule(node, ctx: Context) -> bool:
-    from .graph import analyse  # graph.py builds on this module's tables
+    from .graph import SESSION_TOKEN, analyse  # graph.py builds on this module's tables
 
+    if SESSION_TOKEN not in ctx.text:
+        return False
     owners = {outcome.block.owner for outcome in analyse(ctx) if outcome.body is not None}
     if not owners:
         return False

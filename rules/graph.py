@@ -33,6 +33,7 @@ from .summaries import file_writer_call, keras_metric, unconvertible_reason, v2_
 GRAPH_RULE_READY = True
 
 SESSIONS = {"tensorflow.Session", "tensorflow.InteractiveSession"}
+SESSION_TOKEN = "Session"  # no graph program without one of SESSIONS in the text
 PLACEHOLDERS = {"tensorflow.placeholder", "tensorflow.placeholder_with_default"}
 INITIALIZERS = {"tensorflow.global_variables_initializer", "tensorflow.initialize_all_variables",
                 "tensorflow.local_variables_initializer", "tensorflow.initialize_local_variables",
@@ -118,21 +119,6 @@ def bound_names(node: cst.FunctionDef | cst.Lambda | cst.ClassDef) -> set[str]:
         elif isinstance(child, (cst.For, cst.CompFor)):
             local.update(target_names(child.target) or [])
     return local
-
-
-def bound_everywhere(module: cst.Module) -> set[str]:
-    """Every name a def, class, import or parameter binds anywhere in the module."""
-    found = set()
-    for node in nodes_in(module):
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            found.add(node.name.value)
-        elif isinstance(node, cst.Param):
-            found.add(node.name.value)
-        elif isinstance(node, cst.ImportAlias):
-            found.add((node.asname.name if node.asname else node.name).value
-                      if isinstance((node.asname.name if node.asname else node.name), cst.Name)
-                      else "")
-    return found
 
 
 def free_names(node) -> set[str]:
@@ -599,8 +585,7 @@ class Block:
         if len(targets) != len(roles) or uses & self.sessions:
             raise Unproven(line, "bind a metric's value and update op to names "
                            "(`acc, acc_op = tf.metrics.accuracy(...)`)")
-        taken = names_used(self.ctx.module)
-        variable = self.fresh(f"{targets[0]}_metric", taken)
+        variable = self.fresh(f"{targets[0]}_metric", set(self.ctx.all_names()))
         arguments = cst.parse_expression(f"f({plan.update_args})")
         for target, role in zip(targets, roles):
             self.metric_names[target] = (variable, role, plan.update_args,
@@ -1297,8 +1282,7 @@ class Block:
         functions = self.plan_functions()
         removed = {n for s in self.statements if s.kind in REMOVED_KINDS for n in s.targets}
         # Names the rewrite removes are free again (check_other_uses proved them unused).
-        taken = (names_used(self.ctx.module) | {n for s in self.statements for n in s.targets}
-                 | bound_everywhere(self.ctx.module)) - removed
+        taken = (self.ctx.all_names() | {n for s in self.statements for n in s.targets}) - removed
         self.taken = taken
         for function in functions:
             function.name = self.fresh(self.function_name(function), taken)
@@ -2028,7 +2012,7 @@ class GraphProgram(Rule):
     name = "graph-program"
     summary = "A TF1 graph run by a session becomes eager functions: `outputs = f(inputs)`."
     fix = FixSafety.SAFE
-    prefilter = ("Session",)
+    prefilter = (SESSION_TOKEN,)
     doc = """
 ## Why
 TensorFlow 2 runs eagerly: there is no `tf.Session`, no `tf.placeholder`, and on 2.21
@@ -2099,7 +2083,7 @@ class UnprovenGraph(Rule):
     code = "TFM202"
     name = "graph-needs-hand-rewrite"
     summary = "A graph program tfmigrate cannot rewrite as a whole; the finding says what stops it."
-    prefilter = ("Session",)
+    prefilter = (SESSION_TOKEN,)
     doc = """
 ## Why
 A graph program is rewritten in one step or left alone (never half a rewrite). Some

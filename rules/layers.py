@@ -246,23 +246,6 @@ def _arguments(call: cst.Call, params: tuple[str, ...], first: str | None):
     return found
 
 
-def _module_names(module: cst.Module) -> set[str]:
-    """Every name the module binds or reads (attribute names and keywords are not names)."""
-    names = set()
-    pending = [module]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, cst.Name):
-            names.add(current.value)
-        elif isinstance(current, cst.Attribute):
-            pending.append(current.value)
-        elif isinstance(current, cst.Arg):
-            pending.append(current.value)
-        else:
-            pending.extend(current.children)
-    return names
-
-
 class _Names:
     """Free variable names for new layer objects: never a name the module already uses."""
 
@@ -274,7 +257,7 @@ class _Names:
         """A free name: `wanted`, then (for a layer's own `name=`) `wanted_layer`, then
         numbered."""
         if self.taken is None:
-            self.taken = _module_names(self.ctx.module) | set(
+            self.taken = self.ctx.all_names() | set(
                 self.ctx.allocated_imports().values())
         base = wanted if wanted.isidentifier() and not keyword.iskeyword(wanted) and \
             wanted not in _BUILTINS else "layer"
@@ -292,7 +275,7 @@ class _Names:
     def all(self) -> set[str]:
         """The names taken so far (the module's and those handed out); add to it."""
         if self.taken is None:
-            self.taken = _module_names(self.ctx.module) | set(
+            self.taken = self.ctx.all_names() | set(
                 self.ctx.allocated_imports().values())
         return self.taken
 
@@ -545,19 +528,22 @@ class _Functions:
     @property
     def index(self) -> dict[str, list[cst.Name]]:
         if self._index is None:
+            # one walk per analysed module, shared by every rule that asks (it is the costly part)
+            cached = getattr(self.ctx, "_layers_name_index", None)
+            if cached is not None:
+                self._index = cached
+                return cached
+            # The engine's walk already listed every Name; attribute names are not uses.
+            collector = self.ctx._collector
+            attributes = {level.attr for chain in collector.chains for level in chain.levels[1:]
+                          if isinstance(level, cst.Attribute)}
+            attributes.update(node.attr for node in collector.other_attributes)
             index: dict[str, list[cst.Name]] = {}
-            pending = [self.ctx.module]
-            while pending:
-                current = pending.pop()
-                if isinstance(current, cst.Name):
-                    index.setdefault(current.value, []).append(current)
-                children = current.children
-                if isinstance(current, cst.Attribute):
-                    # `saver.save`: an attribute's name is not a use of a function `save`
-                    # (the engine's parent map skips attribute names, so tell them apart here)
-                    children = [c for c in children if c is not current.attr]
-                pending.extend(reversed(children))
+            for name in collector.names:
+                if name not in attributes:
+                    index.setdefault(name.value, []).append(name)
             self._index = index
+            self.ctx._layers_name_index = index
         return self._index
 
     def calls(self, func: cst.FunctionDef) -> list[cst.Call] | str:
@@ -1711,8 +1697,11 @@ several items, or a scope used outside `with` is reported without a fix.
         return any(n is not name for n in functions.index.get(name.value, ()))
 
     def _creator_under(self, ctx: Context, statement: cst.CSTNode) -> str | None:
-        creators = [(node, name) for node, name in ctx.named_expressions()
-                    if _is_creator(name)]
+        creators = getattr(ctx, "_layers_creators", None)
+        if creators is None:  # once per analysed module: a walk over every dotted name
+            creators = [(node, name) for node, name in ctx.named_expressions()
+                        if _is_creator(name)]
+            ctx._layers_creators = creators
         functions = {s.name.value: s for s in ctx.module.body if isinstance(s, cst.FunctionDef)}
         pending, seen = [statement], set()
         while pending:

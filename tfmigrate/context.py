@@ -69,6 +69,7 @@ class Context:
         self._bound_names = _all_bound_names(collector)
         self.findings: list[Finding] = []
         self.rule: type[Rule] | None = None
+        self.text = ""  # the module's source, for cheap token checks
 
     # -- reporting -------------------------------------------------------------------------
     def report(self, node: cst.CSTNode, message: str, edits: Sequence[Edit] = (),
@@ -125,6 +126,16 @@ class Context:
             if canonical(bound) == "tensorflow" and len(scope.bindings[name]) == 1:
                 return name
         return self.import_name("tensorflow", preferred="tf")
+
+    def all_names(self) -> set[str]:
+        """Every identifier the module uses or binds (names, attributes excepted), for
+        choosing a new name that shadows nothing."""
+        collector = self._collector
+        attributes = {level.attr for chain in collector.chains for level in chain.levels[1:]
+                      if isinstance(level, cst.Attribute)}
+        attributes.update(node.attr for node in collector.other_attributes)
+        found = {name.value for name in collector.names if name not in attributes}
+        return found | self._bound_names
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

@@ -115,7 +115,7 @@ def migrate(source: str | bytes, path: str, settings: Settings, *, fix: bool = F
         if fix:
             _fix(module, text, encoding, rules, settings, suppressions, result)
         else:
-            analysis = _analyze(module, rules, settings.unsafe_fixes)
+            analysis = _analyze(module, rules, settings.unsafe_fixes, text)
             result.diagnostics = _diagnostics(module, analysis.findings, path, suppressions,
                                               settings.unsafe_fixes, analysis.collector, text)
     except Exception as error:
@@ -188,12 +188,15 @@ class Analysis:
 
 
 def _analyze(module: cst.Module, rule_classes: Sequence[type[Rule]],
-             unsafe_fixes: bool) -> Analysis:
-    rules = [rule() for rule in rule_classes]  # fresh per pass: rules may keep module state
+             unsafe_fixes: bool, text: str) -> Analysis:
+    # A rule whose prefilter tokens are not in this text has nothing to find here.
+    rules = [rule() for rule in rule_classes  # fresh per pass: rules may keep module state
+             if any(token in text for token in rule.prefilter)]
     collector = Collector()
     walk(module, collector)
     table = AliasTable(collector)
     ctx = Context(module, collector, table, unsafe_fixes)
+    ctx.text = text
     exact: dict[str, list[Rule]] = {}
     prefixes: dict[str, list[Rule]] = {}
     module_rules = []
@@ -327,7 +330,7 @@ def _fix(module: cst.Module, text: str, encoding: str | None, rules: Sequence[ty
     original_collector: Collector | None = None
     current, current_text = module, text
     for _ in range(MAX_PASSES):
-        analysis = _analyze(current, rules, unsafe)
+        analysis = _analyze(current, rules, unsafe, current_text)
         if original_collector is None:
             original_collector = analysis.collector
         fixable = [f for f in analysis.findings if _applicable(f, unsafe)]
@@ -355,7 +358,7 @@ def _fix(module: cst.Module, text: str, encoding: str | None, rules: Sequence[ty
                                                    analysis.collector)
         if pruned is not current:
             current, current_text = _reparse(pruned.code, []), pruned.code
-            analysis = _analyze(current, rules, unsafe)
+            analysis = _analyze(current, rules, unsafe, current_text)
         if encoding is not None:
             try:
                 result.fixed_source = current_text.encode(encoding)
