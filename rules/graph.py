@@ -378,6 +378,7 @@ class Block:
         self.metric_objects: list[str] = []
         self.fed_expressions: set[str] = set()  # placeholders computed on, always fed
         self.variable_lists: set[str] = set()  # `tvars = tf.trainable_variables()`
+        self.ever_tensors: set[str] = set()  # names that held a tensor at some line
         self.configs: dict = {}  # ConfigProto name → {option path: value node}
         self.session_configs: list[str] = []
         self.config_options: dict = {}  # options of ConfigProtos written in Session(...)
@@ -388,6 +389,7 @@ class Block:
             statement = self._classify(line)
             statement.index = index
             self.statements.append(statement)
+            self.ever_tensors |= self.graph_names
             if statement.kind == "plain":  # `l = sess.run(...)`: from here on, not a tensor
                 for group in (self.fed, self.variables, self.eager):
                     group.difference_update(statement.targets)
@@ -1009,7 +1011,7 @@ class Block:
                 raise Unproven(value, "a fetch that uses the session")
             if not isinstance(value, cst.Name) and self._minimize(value) is not None:
                 raise Unproven(value, "`minimize` inside `run`: bind the train op to a name")
-            if not uses & self.graph_names and self.call_name(value) is None and \
+            if not uses & self.ever_tensors and self.call_name(value) is None and \
                     shape != "comprehension" and \
                     not isinstance(value, (cst.Call, cst.BinaryOperation)):
                 raise Unproven(value, "this fetch is chosen at run time (not a graph tensor "

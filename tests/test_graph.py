@@ -152,3 +152,10 @@ def test_helper_function_state_called_twice_is_unproven():
                "    print(sess.run([y, z], {x: [[1.0, 1.0]]}))\n")
     assert any(code == "TFM202" and "called 2 times" in message
                for code, message in findings(program))
+
+
+def test_fetched_tensors_rebound_to_their_values():
+    fixed = assert_rewritten(HEAD + "x = np.linspace(-1, 1, 5)\nr = tf.nn.relu(x)\n"
+                             "s = tf.nn.sigmoid(x)\nsess = tf.Session()\n"
+                             "r, s = sess.run([r, s])\nprint(r.tolist(), s.tolist())\n")
+    assert "r, s = [r.numpy(), s.numpy()]" in fixed
