@@ -30,8 +30,6 @@ from .api import CASTS, CHANGED, RENAMES, is_tf1_name, short, tf1_only_prefix
 from .optimizers import OptimizerPlan, keras_optimizer
 from .summaries import file_writer_call, keras_metric, unconvertible_reason, v2_summary_call
 
-GRAPH_RULE_READY = True
-
 SESSIONS = {"tensorflow.Session", "tensorflow.InteractiveSession"}
 SESSION_TOKEN = "Session"  # no graph program without one of SESSIONS in the text
 PLACEHOLDERS = {"tensorflow.placeholder", "tensorflow.placeholder_with_default"}
@@ -224,7 +222,6 @@ class Block:
         self.statements: list[Statement] = []
         self.by_target: dict[str, Statement] = {}
         self.sites: list[RunSite] = []
-        self.removed_lines: set = set()
         self.feed_uses: set = set()
         self.saver_sessions: set = set()
         self.allowed_session_uses: set = set()  # in code the rewrite drops (FileWriter graph)
@@ -376,7 +373,6 @@ class Block:
         self.summary_ops: list = []  # (line, call) of each v1 summary op, in order
         self.metric_names: dict = {}  # TF1 metric value/update name → (object, role, args, uses)
         self.metric_objects: list[str] = []
-        self.fed_expressions: set[str] = set()  # placeholders computed on, always fed
         self.variable_lists: set[str] = set()  # `tvars = tf.trainable_variables()`
         self.ever_tensors: set[str] = set()  # names that held a tensor at some line
         self.configs: dict = {}  # ConfigProto name → {option path: value node}
@@ -457,7 +453,6 @@ class Block:
                 len(inner) == 1 and len(targets) == 1:
             # `x = tf.placeholder(...) / 255.` is fed as `x`: a feed replaces the whole value
             self.fed.update(targets)
-            self.fed_expressions.add(targets[0])
             return Statement(line, "placeholder", targets, uses, inner[0])
         if name in SUMMARY_OPS and len(targets) <= 1:
             self.summary_ops.append((line, value))
