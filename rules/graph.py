@@ -16,6 +16,7 @@ as it is.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
@@ -157,6 +158,104 @@ def indent(text: str, prefix: str = "    ") -> str:
                    for line in text.splitlines(keepends=True))
 
 
+def substituted(node: cst.CSTNode, mapping: dict) -> cst.CSTNode:
+    """`node` with the nodes in `mapping` swapped; unlike a libcst transformer, every subtree
+    without a swap stays the same object, so the module's name resolution still knows it."""
+    if node in mapping:
+        return mapping[node]
+    changes = {}
+    for field_ in dataclasses.fields(node):
+        value = getattr(node, field_.name)
+        if isinstance(value, cst.CSTNode):
+            new = substituted(value, mapping)
+        elif isinstance(value, (list, tuple)) and any(isinstance(v, cst.CSTNode) for v in value):
+            items = [substituted(v, mapping) if isinstance(v, cst.CSTNode) else v for v in value]
+            new = value if all(a is b for a, b in zip(items, value)) else type(value)(items)
+        else:
+            continue
+        if new is not value:
+            changes[field_.name] = new
+    return node.with_changes(**changes) if changes else node
+
+
+def self_to_names(line: cst.CSTNode, names: dict[str, str]) -> cst.CSTNode:
+    """`self.loss` → `loss`: a graph class's attributes as the names of one block."""
+    mapping = {node: cst.Name(names[node.attr.value]) for node in nodes_in(line)
+               if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)
+               and node.value.value == "self" and node.attr.value in names}
+    return substituted(line, mapping) if mapping else line
+
+
+class _Renamer(cst.CSTTransformer):
+    """Names (as variables: not attributes, keywords or parameters) → new expressions."""
+
+    def __init__(self, tree: cst.CSTNode, new: dict[str, str]) -> None:
+        self.new = new
+        self.skip = set()
+        for node in nodes_in(tree):
+            if isinstance(node, cst.Attribute):
+                self.skip.add(node.attr)
+            elif isinstance(node, cst.Arg) and node.keyword is not None:
+                self.skip.add(node.keyword)
+            elif isinstance(node, (cst.Param, cst.FunctionDef, cst.ClassDef)):
+                self.skip.add(node.name)
+
+    def leave_Name(self, original_node, updated_node):
+        if original_node.value in self.new and original_node not in self.skip:
+            return cst.parse_expression(self.new[original_node.value])
+        return updated_node
+
+
+@dataclass(eq=False)
+class GraphClass:
+    """A class whose `__init__` builds a graph (`self.x = tf.placeholder(...)`, `self.train_op =
+    ...minimize(...)`) that a session elsewhere runs through its instances (`net.train_op`).
+
+    Its `__init__` body joins the running block, `self.<attribute>` written as a name, so that
+    the block's analysis sees one program; its runs become methods."""
+    node: cst.ClassDef
+    init: cst.FunctionDef
+    placeholders: set[str]  # attributes holding placeholders
+    names: dict[str, str] = field(default_factory=dict)  # attribute → name in the lines
+    lines: list = field(default_factory=list)  # the __init__ body, translated
+
+    def translate(self, taken: set[str]) -> None:
+        local = bound_names(self.init) | taken
+        attributes = [target.attr.value for node in nodes_in(self.init.body)
+                      if isinstance(node, cst.AssignTarget)
+                      for target in [node.target] if isinstance(target, cst.Attribute)
+                      and isinstance(target.value, cst.Name) and target.value.value == "self"]
+        for attribute in dict.fromkeys(attributes):
+            name, number = attribute, 2
+            while name in local:
+                name, number = f"{attribute}_{number}", number + 1
+            local.add(name)
+            self.names[attribute] = name
+        self.lines = [self_to_names(line, self.names) for line in self.init.body.body]
+
+
+def graph_classes(ctx: Context) -> list[GraphClass]:
+    found = []
+    for statement in ctx.module.body:
+        if not isinstance(statement, cst.ClassDef) or \
+                not isinstance(statement.body, cst.IndentedBlock):
+            continue
+        init = next((m for m in statement.body.body if isinstance(m, cst.FunctionDef)
+                     and m.name.value == "__init__"), None)
+        if init is None or not isinstance(init.body, cst.IndentedBlock):
+            continue
+        placeholders = {target.attr.value for node in nodes_in(init.body)
+                        if isinstance(node, cst.Assign) and len(node.targets) == 1
+                        and ctx.qualified_name(node.value.func if isinstance(
+                            node.value, cst.Call) else node.value) in PLACEHOLDERS
+                        for target in [node.targets[0].target]
+                        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                        and target.value.value == "self"}
+        if placeholders:
+            found.append(GraphClass(statement, init, placeholders))
+    return found
+
+
 # -- the analysis -------------------------------------------------------------------------------
 
 @dataclass
@@ -189,6 +288,7 @@ class RunSite:
     function: "Function | None" = None
     line_index: int = 0  # the block line it is in
     writes: dict = field(default_factory=dict)  # leaf position → (writer, step code, line)
+    receiver: str | None = None  # `net` of `net.loss`: an instance of the graph class
 
 
 @dataclass
@@ -207,6 +307,7 @@ class Function:
     updates: list = field(default_factory=list)  # (metric, update args) run by the function
     names: list = field(default_factory=list)  # the fetches as written, to name the function
     trains: list = field(default_factory=list)  # every train op the run ran
+    method: bool = False  # runs through instances of the graph class: a method of it
 
 
 class Block:
@@ -229,6 +330,10 @@ class Block:
         self.proto_writes: dict = {}  # add_summary(Summary proto) lines → v2 scalar writes
         self.saver_replacements: dict = {}
         self.defined: set[str] = set()  # texts of classes already emitted
+        self.graph_class: GraphClass | None = None  # a class whose __init__ builds the graph
+        self.prefix = 0  # how many of the lines are that __init__'s, translated
+        self.module_definitions: list = []  # classes the Keras optimizers need, module level
+        self.class_edit: Edit | None = None  # the graph class, when outside the block
 
     # -- names -----------------------------------------------------------------------------
     def qualified(self, node: cst.BaseExpression) -> str | None:
@@ -247,6 +352,9 @@ class Block:
         """The block's statements with session and scope `with` bodies in their place."""
         self.with_comments: dict[int, list[cst.EmptyLine]] = {}
         lines: list[cst.BaseStatement] = []
+        if self.graph_class is not None:
+            lines.extend(self.graph_class.lines)
+            self.prefix = len(lines)
         self._flatten(self.body, lines)
         return lines
 
@@ -367,7 +475,6 @@ class Block:
         self.variables: set[str] = set()  # names holding variables (or layers, optimizers)
         self.eager: set[str] = set()  # tensors that depend on nothing fed or trained
         self.optimizers: set[str] = set()
-        self.rebound: dict[str, list[Statement]] = {}  # graph names bound more than once
         self.bindings: dict[str, list[Statement]] = {}  # every binding of each name, in order
         self.state_lines: dict = {}  # state lines rewritten in place (global step, iterator)
         self.summary_ops: list = []  # (line, call) of each v1 summary op, in order
@@ -396,8 +503,6 @@ class Block:
                         earlier.kind not in ("eager", "plain"):
                     raise Unproven(line, f"`{name}` is bound twice in the graph program; "
                                    "give each tensor its own name")
-                if earlier is not None and statement.kind == "graph":
-                    self.rebound.setdefault(name, [earlier]).append(statement)
                 self.bindings.setdefault(name, []).append(statement)
                 self.by_target[name] = statement
 
@@ -406,6 +511,12 @@ class Block:
         return self.fed | self.variables | self.eager | self.optimizers
 
     def _classify(self, line) -> Statement:
+        if isinstance(line, cst.FunctionDef) and free_names(line) & self.fed and not any(
+                isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and
+                n.func.attr.value in ("run", "eval") for n in nodes_in(line)):
+            # a helper that closes over graph tensors is computed with them, in the function
+            self.fed.add(line.name.value)
+            return Statement(line, "graph", [line.name.value], free_names(line))
         if not isinstance(line, cst.SimpleStatementLine):
             return Statement(line, "compound", uses=names_used(line))
         small = line.body[0]
@@ -981,7 +1092,9 @@ class Block:
         else:
             shape, values = "single", [fetch]
         leaves = []
+        receivers: list[str] = []
         for value in values:
+            value = self.class_member(value, receivers)
             if isinstance(value, (cst.List, cst.Tuple, cst.Dict)):
                 raise Unproven(fetch, "nested fetch structures: fetch each level separately")
             if isinstance(value, cst.Name) and value.value in train:
@@ -1020,37 +1133,54 @@ class Block:
                 raise Unproven(feed, "a feed_dict built elsewhere: write it as a dict literal "
                                "in the `run` call so the fed placeholders are known")
             for element in feed.elements:
+                key_node = self.class_member(getattr(element, "key", None), receivers)
                 if not isinstance(element, cst.DictElement) or \
-                        not isinstance(element.key, cst.Name):
+                        not isinstance(key_node, cst.Name):
                     raise Unproven(feed, "a feed_dict key that is not a placeholder name")
-                key = element.key.value
+                key = key_node.value
                 statement = self.by_target.get(key)
                 if statement is None or statement.kind != "placeholder":
                     raise Unproven(element.key, f"`{key}` is fed but is not a placeholder: "
                                    "feeding an intermediate tensor has no TF2 equivalent; "
                                    "split the computation at that tensor by hand")
                 feeds[key] = element.value
-        return RunSite(call, fetch, leaves, shape, feeds, self.line_of(call))
+        if len(set(receivers)) > 1:
+            raise Unproven(call, "one run of several instances of the graph class: run each "
+                           "instance separately")
+        return RunSite(call, fetch, leaves, shape, feeds, self.line_of(call),
+                       receiver=receivers[0] if receivers else None)
+
+    def class_member(self, node, receivers: list[str]):
+        """`net.loss`, `net` an instance of the graph class → the name its graph has here."""
+        graph_class = self.graph_class
+        if graph_class is None or not isinstance(node, cst.Attribute) or \
+                node.attr.value not in graph_class.names:
+            return node
+        receiver = self.ctx.code(node.value)
+        if receiver == "self" or any(isinstance(n, cst.Call) for n in nodes_in(node.value)):
+            return node
+        receivers.append(receiver)
+        return cst.Name(graph_class.names[node.attr.value])
 
     # -- step 3: what each run needs ----------------------------------------------------------
     def closure(self, names: set[str], before: int) -> list[Statement]:
         """The graph statements and placeholders `names` depend on at line `before`, in
         program order."""
         found: dict[int, Statement] = {}
-        pending = list(names)
+        pending = [(name, before) for name in names]
         while pending:
-            name = pending.pop()
-            # `h = f(x); h = g(h)`: every earlier binding, in order, is part of the computation
-            candidates = self.rebound.get(name) or [
-                s for s in self.bindings.get(name, []) if s.index < before][-1:]
-            for statement in candidates:
-                if statement is None or statement.kind not in (
-                        "graph", "placeholder", "gradients", "varlist") or \
-                        statement.index in found or statement.index >= before:
-                    continue
-                found[statement.index] = statement
-                if statement.kind in ("graph", "gradients"):
-                    pending.extend(statement.uses)
+            name, at = pending.pop()
+            # each use means the binding in effect at its line (`h = f(x); h = g(h)` needs both)
+            earlier = [s for s in self.bindings.get(name, []) if s.index < at]
+            if not earlier:
+                continue
+            statement = earlier[-1]
+            if statement.kind not in ("graph", "placeholder", "gradients", "varlist") or \
+                    statement.index in found:
+                continue
+            found[statement.index] = statement
+            if statement.kind in ("graph", "gradients"):
+                pending.extend((use, statement.index) for use in statement.uses)
         return [found[i] for i in sorted(found)]
 
     def train_statement(self, name: str) -> Statement:
@@ -1118,6 +1248,10 @@ class Block:
                                     names=[self.ctx.code(leaf.node) for leaf in values],
                                     trains=trains)
                 functions[key] = function
+            if function.sites and function.method != bool(site.receiver):
+                raise Unproven(site.call, "the same fetches run through an instance of the graph "
+                               "class and without one; rewrite by hand")
+            function.method = bool(site.receiver)
             function.sites.append(site)
             site.function = function
         return list(functions.values())
@@ -1192,7 +1326,7 @@ class Block:
         """Names the rewrite removes must not be used anywhere it does not rewrite."""
         removed = {n for s in self.statements if s.kind in REMOVED_KINDS + ("metric",)
                    for n in s.targets}
-        allowed: set = set()
+        allowed: set = set(nodes_in(self.graph_class.node)) if self.graph_class else set()
         for statement in self.statements:
             if statement.kind in REMOVED_KINDS + ("metric",):
                 allowed.update(nodes_in(statement.line))
@@ -1289,7 +1423,8 @@ class Block:
         replacements = self.site_replacements(functions)
         placed: dict[int, list[Function]] = {}
         for function in functions:
-            placed.setdefault(function.position, []).append(function)
+            if not function.method:
+                placed.setdefault(function.position, []).append(function)
         removed_kinds = REMOVED_KINDS
         out: list[cst.BaseStatement] = []
         carry: list[cst.EmptyLine] = []
@@ -1299,8 +1434,13 @@ class Block:
         blank = [cst.EmptyLine(indent=False)] * (1 if nested else 2)
         after_function = False
 
+        init_out: list[cst.BaseStatement] = []  # the graph class's __init__ body
+
         def emit(node, function=False):
             nonlocal carry, after_function
+            if index < self.prefix:
+                init_out.append(node)
+                return
             lines = [*carry, *node.leading_lines]
             carry = []
             if (after_function and not function) or (function and lines and
@@ -1315,7 +1455,8 @@ class Block:
             after_function = function
 
         configs = self.config_lines()
-        first = next((i for i, line in enumerate(lines) if not _preamble(line)), 0)
+        first = next((i for i, line in enumerate(lines) if i >= self.prefix and
+                      not _preamble(line)), self.prefix)
         for index, line in enumerate(lines):
             carry.extend(self.with_comments.get(index, []))
             if index == first:
@@ -1342,12 +1483,52 @@ class Block:
             elif line in self.hoisted:
                 for node in self.hoisted.pop(line):
                     emit(node, function=isinstance(node, cst.FunctionDef))
+            elif self.graph_class is not None and line is self.graph_class.node:
+                new_class = self.class_code(init_out, functions)
+                for node in [*self.module_definitions, new_class]:
+                    emit(node, function=True)
             else:
                 emit(line.visit(_Replacer(replacements)) if replacements else line)
             for function in placed.get(statement.index, []):
                 for node in self.function_code(function, nested):
                     emit(node, function=True)
+        if self.graph_class is not None and self.graph_class.node not in lines:
+            self.class_edit = Edit(self.graph_class.node, [
+                *self.module_definitions, self.class_code(init_out, functions)])
         return out, functions
+
+    def class_code(self, init_out: list, functions: list[Function]) -> cst.ClassDef:
+        """The graph class with what its `__init__` keeps (state, on `self`) and one method per
+        distinct run of its instances."""
+        graph_class = self.graph_class
+        self.module_definitions = [n for n in init_out if isinstance(n, cst.ClassDef)]
+        kept = [n for n in init_out if not isinstance(n, cst.ClassDef)]
+        attributes = {name: attribute for attribute, name in graph_class.names.items()}
+        bound = {name for line in kept for node in nodes_in(line)
+                 if isinstance(node, cst.AssignTarget)
+                 for name in target_names(node.target) or []}
+        methods = [node for function in functions if function.method
+                   for node in self.function_code(function, nested=True)]
+        used = set().union(*(free_names(m) for m in methods if isinstance(m, cst.FunctionDef)))
+        state = {name: attributes.get(name, name) for name in bound
+                 if name in attributes or name in used}
+        outside = (bound_names(graph_class.init) - set(state)) & used
+        if outside:
+            raise Unproven(graph_class.init, f"the graph built in `__init__` uses "
+                           f"`{sorted(outside)[0]}`, which is local to it: store it on `self`")
+        on_self = {name: f"self.{attribute}" for name, attribute in state.items()}
+        init_body = [line.visit(_Renamer(line, on_self)) for line in kept]
+        if not init_body:
+            init_body = [cst.SimpleStatementLine([cst.Pass()])]
+        init = graph_class.init.with_changes(
+            body=graph_class.init.body.with_changes(body=init_body))
+        members = []
+        for member in graph_class.node.body.body:
+            members.append(init if member is graph_class.init else member)
+            if member is graph_class.init:
+                members.extend(self.method_code(m, on_self) for m in methods)
+        return graph_class.node.with_changes(
+            body=graph_class.node.body.with_changes(body=members))
 
     def hoist_state(self, functions: list[Function]) -> dict:
         """Layers and variables a helper function creates move out of it, to be made once.
@@ -1433,7 +1614,9 @@ class Block:
             return f"{function.train}_step"
         if function.updates and len(function.updates) == len(function.names):
             return "update_metrics"
-        names = [code for code in function.names if code.isidentifier()]
+        attributes = {name: attribute for attribute, name in
+                      (self.graph_class.names.items() if function.method else ())}
+        names = [attributes.get(code, code) for code in function.names if code.isidentifier()]
         if not names or len(names) != len(function.names):
             return "evaluate"
         return "compute_" + "_".join(names[:3])
@@ -1525,10 +1708,10 @@ class Block:
         return count == 1
 
     def check_optimizer_uses(self, name: str) -> None:
-        for line in self.body:
-            for node in nodes_in(line):
-                if isinstance(node, cst.Name) and node.value == name:
-                    parent = self.ctx.parent(node)
+        for statement in self.statements:
+            for node in name_nodes(statement.line):
+                if node.value == name:
+                    parent = self.ctx.parent(node) or self.translated_parent(node)
                     if isinstance(parent, cst.AssignTarget):
                         continue
                     if isinstance(parent, cst.Attribute) and parent.value is node and \
@@ -1537,6 +1720,23 @@ class Block:
                         continue
                     raise Unproven(node, f"the optimizer `{name}` is used for more than "
                                    "`minimize` (compute_gradients, slots, ...); rewrite by hand")
+
+    def method_code(self, method: cst.BaseStatement, on_self: dict) -> cst.BaseStatement:
+        """State read through `self`; the locals that had to be renamed apart from the running
+        block's names get their attribute's name back where nothing else holds it."""
+        used = names_used(method)
+        back = {name: attribute for attribute, name in self.graph_class.names.items()
+                if name != attribute and name in used and attribute not in used}
+        return method.visit(_Renamer(method, {**on_self, **back}))
+
+    def translated_parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The parent of a node in the graph class's translated lines (which the module's
+        parent map does not know)."""
+        for line in self.graph_class.lines if self.graph_class else ():
+            for parent in nodes_in(line):
+                if any(child is node for child in _children(parent)):
+                    return parent
+        return None
 
     # -- generated code -------------------------------------------------------------------------
     def statement_code(self, statement: Statement) -> str:
@@ -1629,6 +1829,8 @@ class Block:
             body.extend(self.summary_block(function))
         if returns:
             body.append(f"return {self.return_expression(function)}\n")
+        if function.method:
+            params = ["self", *params]
         text = f"{decorator}\ndef {function.name}({', '.join(params)}):\n" + \
             indent("".join(body))
         statements = list(cst.parse_module(text).body)
@@ -1769,7 +1971,7 @@ class Block:
         if site.shape == "single" or (dropped and len(codes) == 1):
             return codes[0]
         if site.shape == "dict":
-            items = [f"{self.ctx.code(e.key)}: {self.ctx.code(e.value)}"
+            items = [f"{self.ctx.code(e.key)}: {self.leaf_code(leaf)}"
                      for e, leaf in zip(site.fetch.elements, site.leaves)
                      if not (leaf.train or leaf.summary)]
             return "{" + ", ".join(items) + "}"
@@ -1801,6 +2003,10 @@ class Block:
                 continue
             if not trains:
                 out[site.call] = cst.parse_expression(self.converted(call, site, values))
+                continue
+            parent = self.ctx.parent(site.call)
+            if small is None and isinstance(parent, cst.Subscript) and parent.value is site.call:
+                out[parent] = cst.parse_expression(self.selected(call, site, parent, trains))
                 continue
             if site.shape == "single" or not isinstance(small, cst.Assign):
                 raise Unproven(site.call, "the result of a train run is used as a value; "
@@ -1834,6 +2040,43 @@ class Block:
             out[line] = cst.parse_statement(text).with_changes(leading_lines=line.leading_lines)
         return out
 
+    def selected(self, call: str, site: RunSite, subscript: cst.Subscript,
+                 dropped: list[int]) -> str:
+        """`sess.run([a, b, train_op])[:2]` / `[1]`: the same items of what the function
+        returns (train ops and summaries are not returned, so positions shift)."""
+        count = len(site.leaves)
+
+        def position(node, default: int) -> int:
+            if node is None:
+                return default
+            text = self.ctx.code(node)
+            if not re.fullmatch(r"-?\d+", text):
+                raise Unproven(node, "a run result indexed by a computed value: unpack it")
+            number = int(text)
+            return max(0, min(count, number + count if number < 0 else number))
+
+        element = subscript.slice[0].slice if len(subscript.slice) == 1 else None
+        if isinstance(element, cst.Index):
+            chosen = [position(element.value, 0)]
+        elif isinstance(element, cst.Slice) and element.step is None:
+            chosen = list(range(position(element.lower, 0), position(element.upper, count)))
+        else:
+            raise Unproven(subscript, "a run result sliced with a step: unpack it")
+        if site.shape not in ("list", "tuple") or set(chosen) & set(dropped):
+            raise Unproven(subscript, "a train op's result (None in TF1) is used as a value; "
+                           "unpack the run's results into names")
+        kept = [i for i in range(count) if i not in dropped]
+        values = [kept.index(i) for i in chosen]
+        if isinstance(element, cst.Index):
+            return f"{call}.numpy()" if len(kept) == 1 else f"{call}[{values[0]}].numpy()"
+        if len(kept) == 1:
+            items = f"{call}.numpy()" if values else ""
+            return f"[{items}]" if site.shape == "list" else f"({items},)" if values else "()"
+        part = "" if values == list(range(len(kept))) else \
+            f"[{values[0]}:{values[-1] + 1}]" if values else "[0:0]"
+        converted = f"tensor.numpy() for tensor in {call}{part}"
+        return f"[{converted}]" if site.shape == "list" else f"tuple({converted})"
+
     def call_text(self, site: RunSite) -> str:
         function = site.function
         args, keywords = [], []
@@ -1848,7 +2091,8 @@ class Block:
                     args.append(value)
         for _, step in site.writes.values() if function.summaries else ():
             args.append(self.ctx.code(step))
-        return f"{function.name}({', '.join(args + keywords)})"
+        owner = f"{site.receiver}." if site.receiver else ""
+        return f"{owner}{function.name}({', '.join(args + keywords)})"
 
     def converted(self, call: str, site: RunSite, values: int) -> str:
         if site.shape == "single":
@@ -1965,12 +2209,26 @@ def analyse(ctx: Context) -> list[Outcome]:
                          ctx.module)
             owners.setdefault(owner, node)
     outcomes = []
+    classes = graph_classes(ctx) if owners else []
+    claimed: set = set()
     for owner, anchor in owners.items():
         body = owner.body if isinstance(owner, cst.Module) else owner.body.body
         block = Block(ctx, body)
         block.owner = owner
         outcome = Outcome(block, anchor=anchor)
         try:
+            own = [line for line in body if all(line is not c.node for c in classes)]
+            users = [c for c in classes if any(
+                isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and
+                n.value.value != "self" and n.attr.value in c.placeholders
+                for line in own for n in nodes_in(line))]
+            if len(users) > 1 or set(users) & claimed:
+                raise Unproven(anchor, "placeholders of several graph classes (or one class run "
+                               "from several blocks): rewrite by hand")
+            if users:
+                claimed.add(users[0])
+                block.graph_class = users[0]
+                users[0].translate(set().union(*(names_used(line) for line in own)))
             lines = block.flatten()
             block.classify(lines)
             block.resolve_configs()
@@ -2035,6 +2293,11 @@ written inside the step, under `writer.as_default()`, with the step passed in;
 not written (an eager program has none; `tf.summary.trace_on`/`trace_export` records a
 `tf.function`'s graph if you want one in TensorBoard). `tf.train.Saver` becomes a
 `tf.train.Checkpoint` keyed by the TF1 variable names, whose restores assert that they matched.
+A class whose `__init__` holds placeholders and ops as attributes (`self.x`, `self.train_op`)
+and whose instances a session runs (`sess.run(net.loss, {net.x: v})`) keeps its state in
+`__init__` (on `self`) and gets one `tf.function` method per distinct run
+(`net.compute_loss(v)`). A helper function that closes over graph tensors is defined inside
+the function that needs it. `sess.run([...])[:k]` and `[i]` keep the chosen values.
 
 ## Caveats
 The block (module or function) is rewritten as a whole or not at all: TFM202 says what
@@ -2071,6 +2334,8 @@ tensor.
                     edits = block_edits(outcome)
                 except Unproven:
                     continue
+                if outcome.block.class_edit is not None:
+                    edits.append(outcome.block.class_edit)
                 names = ", ".join(f.name for f in outcome.functions) or "no function"
                 ctx.report(outcome.anchor, f"graph program: sessions and placeholders become "
                            f"eager code ({names})", edits, imports=("tensorflow",))
@@ -2105,7 +2370,9 @@ Until the block is rewritten, its TF1 names are reported by TFM806 too.
     def on_module(self, ctx: Context) -> None:
         for outcome in analyse(ctx):
             if outcome.unproven is not None:
-                ctx.report(outcome.unproven.node, outcome.unproven.message +
+                node = outcome.unproven.node  # a translated node of a graph class has no place
+                ctx.report(node if ctx.parent(node) is not None else outcome.anchor,
+                           outcome.unproven.message +
                            " (the graph program is left unchanged)")
 
 

@@ -159,3 +159,75 @@ def test_fetched_tensors_rebound_to_their_values():
                              "s = tf.nn.sigmoid(x)\nsess = tf.Session()\n"
                              "r, s = sess.run([r, s])\nprint(r.tolist(), s.tolist())\n")
     assert "r, s = [r.numpy(), s.numpy()]" in fixed
+
+
+def test_sliced_and_indexed_train_runs_keep_the_chosen_values():
+    fixed = assert_rewritten(
+        GRAPH + "loss = tf.reduce_sum(y)\n"
+        "train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+        "with tf.Session() as sess:\n"
+        "    a, b = sess.run([y, loss, train], {x: [[1.0, 2.0]]})[:2]\n"
+        "    c = sess.run([train, loss], {x: [[1.0, 2.0]]})[1]\n")
+    assert "a, b = [tensor.numpy() for tensor in train_step([[1.0, 2.0]])]" in fixed
+    assert "c = train_step_2([[1.0, 2.0]]).numpy()" in fixed
+
+
+def test_a_slice_that_keeps_a_train_op_is_unproven():
+    program = (GRAPH + "loss = tf.reduce_sum(y)\n"
+               "train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+               "with tf.Session() as sess:\n"
+               "    print(sess.run([loss, train], {x: [[1.0, 2.0]]})[1])\n")
+    assert any(code == "TFM202" and "a train op's result" in message
+               for code, message in findings(program))
+
+
+def test_helper_closing_over_graph_tensors_moves_into_the_function():
+    fixed = assert_rewritten(
+        GRAPH + "\n\ndef penalty(scale):\n    return scale * tf.reduce_sum(tf.square(y))\n\n\n"
+        "loss = penalty(0.5)\nwith tf.Session() as sess:\n"
+        "    print(sess.run(loss, {x: [[1.0, 2.0]]}))\n")
+    body = fixed[fixed.index("def compute_loss(x):"):]
+    assert body.index("y = tf.matmul(x, w)") < body.index("def penalty(scale):") < \
+        body.index("loss = penalty(0.5)")
+
+
+def test_a_rebound_name_means_its_binding_at_each_run():
+    fixed = assert_rewritten(
+        GRAPH + "with tf.Session() as sess:\n"
+        "    print(sess.run(y, {x: [[1.0, 2.0]]}))\n"
+        "    z = tf.placeholder(tf.float32, [None, 1])\n"
+        "    y = z * 3.0\n"
+        "    print(sess.run(y, {z: [[1.0]]}))\n")
+    second = fixed[fixed.index("def compute_y_2(z):"):]
+    assert "y = z * 3.0" in second and "matmul" not in second
+
+
+CLASS = (HEAD + "class Model:\n    def __init__(self, rate):\n"
+         "        self.x = tf.placeholder(tf.float32, [None, 2])\n"
+         "        self.w = tf.Variable(np.ones((2, 1), np.float32))\n"
+         "        self.y = tf.matmul(self.x, self.w)\n"
+         "        self.loss = tf.reduce_sum(self.y) * {scale}\n"
+         "        self.train_op = tf.train.GradientDescentOptimizer(rate).minimize(self.loss)\n"
+         "\n\nmodels = [Model(0.1), Model(0.2)]\n"
+         "with tf.Session() as sess:\n"
+         "    sess.run(tf.global_variables_initializer())\n"
+         "    for model in models:\n"
+         "        _, loss = sess.run([model.train_op, model.loss], {{model.x: [[1.0, 2.0]]}})\n"
+         "    print(sess.run(models[0].y, {{models[0].x: [[1.0, 1.0]]}}))\n")
+
+
+def test_graph_class_runs_become_methods():
+    fixed = assert_rewritten(CLASS.format(scale="2.0"))
+    init = fixed[fixed.index("def __init__"):fixed.index("@tf.function")]
+    assert "self.w = tf.Variable" in init and "self.optimizer = tf.keras.optimizers.SGD" in init
+    assert "def train_step(self, x):" in fixed and "def compute_y(self, x):" in fixed
+    assert "self.optimizer.apply_gradients(" in fixed and "tf.matmul(x, self.w)" in fixed
+    assert "loss = model.train_step([[1.0, 2.0]]).numpy()" in fixed
+    assert "print(models[0].compute_y([[1.0, 1.0]]).numpy())" in fixed
+
+
+def test_graph_class_using_a_constructor_argument_is_unproven():
+    program = CLASS.format(scale="rate")
+    assert any(code == "TFM202" and "`rate`, which is local to it" in message
+               for code, message in findings(program))
+    assert "tf.placeholder" in (fix(program) or program)
