@@ -903,10 +903,10 @@ class Block:
             known = len(self.sites)
             for node in nodes_in(line):
                 if isinstance(node, (cst.FunctionDef, cst.Lambda)) and node not in moved and \
-                        free_names(node) & (self.sessions | self.fed | train):
+                        self._graph_uses_outside_runs(node, runnable):
                     raise Unproven(node, "a function defined here uses the session or graph "
-                                   "tensors; move that code into the block that runs the "
-                                   "session (or rewrite by hand)")
+                                   "tensors other than in `sess.run`; move that code into the "
+                                   "block that runs the session (or rewrite by hand)")
                 if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
                     continue
                 receiver, method = node.func.value, node.func.attr.value
@@ -958,6 +958,24 @@ class Block:
                         continue
                     raise Unproven(node, f"the session `{node.value}` is used as a value here "
                                    "(passed to a function or stored); rewrite this use first")
+
+    def _graph_uses_outside_runs(self, function, runnable: set[str]) -> bool:
+        """Whether a function of the block uses the session or graph tensors other than in a
+        run (`def predict(v): return sess.run(y, {x: v})` is rewritten with the block)."""
+        graph = free_names(function) & (self.sessions | self.fed | runnable)
+        if not graph:
+            return False
+        inside: set = set()
+        for node in nodes_in(function):
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+                    isinstance(node.func.value, cst.Name) and (
+                        (node.func.value.value in self.sessions and node.func.attr.value == "run")
+                        or (node.func.value.value in runnable and
+                            node.func.attr.value in ("eval", "run"))):
+                inside.update(nodes_in(node))
+        local = bound_names(function) if not isinstance(function, cst.Lambda) else set()
+        return any(n.value in graph and n.value not in local and n not in inside
+                   for n in name_nodes(function))
 
     def summary_proto_write(self, call: cst.Call, writer: str) -> bool:
         """`writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag=t, simple_value=v)]),

@@ -98,7 +98,10 @@ def test_bool_switch_placeholder_stays_a_python_value():
      "`y` is fed but is not a placeholder"),
     (GRAPH + "def report(sess):\n    return sess.run(y, {x: [[1.0, 1.0]]})\n"
      "with tf.Session() as sess:\n    print(report(sess))\n",
-     "uses the session or graph tensors"),
+     "the session `sess` is used as a value here"),
+    (GRAPH + "def shape():\n    return y.shape\n"
+     "with tf.Session() as sess:\n    print(sess.run(y, {x: [[1.0, 1.0]]}), shape())\n",
+     "`shape` is a graph tensor used outside `sess.run`"),
     (GRAPH + "with tf.Session() as sess:\n    print(sess.run(y))\n",
      "needs the placeholder `x`, which it does not feed"),
     (GRAPH + "print(y.shape)\nwith tf.Session() as sess:\n"
@@ -231,3 +234,12 @@ def test_graph_class_using_a_constructor_argument_is_unproven():
     assert any(code == "TFM202" and "`rate`, which is local to it" in message
                for code, message in findings(program))
     assert "tf.placeholder" in (fix(program) or program)
+
+
+def test_functions_that_run_the_blocks_session_call_the_new_functions():
+    fixed = assert_rewritten(
+        GRAPH + "sess = tf.Session()\nsess.run(tf.global_variables_initializer())\n\n\n"
+        "def predict(value):\n    return sess.run(y, feed_dict={x: value})\n\n\n"
+        "print(predict([[1.0, 2.0]]))\n")
+    assert fixed.index("def compute_y(x):") < fixed.index("def predict(value):")
+    assert "    return compute_y(value).numpy()" in fixed
