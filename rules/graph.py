@@ -289,6 +289,8 @@ class RunSite:
     line_index: int = 0  # the block line it is in
     writes: dict = field(default_factory=dict)  # leaf position → (writer, step code, line)
     receiver: str | None = None  # `net` of `net.loss`: an instance of the graph class
+    feed_name: str | None = None  # a feed dict chosen in an if/else, passed as keywords
+    branches: list = field(default_factory=list)  # its literal in each branch
 
 
 @dataclass
@@ -848,7 +850,8 @@ class Block:
     # -- step 2: every use of a session, and the runs ----------------------------------------
     def find_feed_dicts(self, lines: Sequence[cst.BaseStatement]) -> None:
         """`feed = {x: a, y: b}` lines (keys all placeholders): inlined into their runs."""
-        placeholders = {n for s in self.statements if s.kind == "placeholder" for n in s.targets}
+        placeholders = {n for s in self.statements if s.kind in ("placeholder", "eager")
+                        for n in s.targets}
         self.feed_dicts: dict[str, list[cst.SimpleStatementLine]] = {}
         for line in lines:
             for node in nodes_in(line):
@@ -891,7 +894,33 @@ class Block:
                                            "before the run")
                 self.feed_uses.add(siblings[index])
                 return values
+            branches = self.branch_feeds(siblings[index], name)
+            if branches is not None:
+                return branches
+            if any(isinstance(n, cst.AssignTarget) and name in (target_names(n.target) or [])
+                   for n in nodes_in(siblings[index])):
+                break
         raise Unproven(call, f"the feed_dict `{name}` is built away from its run")
+
+    def branch_feeds(self, statement, name: str) -> list | None:
+        """The feed dict literals an `if`/`else` binds `name` to, one per branch (each the
+        branch's own statement); None when `statement` is not such an `if`."""
+        if not isinstance(statement, cst.If):
+            return None
+        found, branch = [], statement
+        while isinstance(branch, cst.If):
+            found.append(branch.body)
+            branch = branch.orelse
+        if branch is None:
+            return None
+        found.append(branch.body)
+        lines = []
+        for body in found:
+            literals = [line for line in body.body if line in self.feed_dicts[name]]
+            if len(literals) != 1:
+                return None
+            lines.append(literals[0])
+        return lines
 
     def find_sites(self, lines: Sequence[cst.BaseStatement]) -> None:
         train = {n for s in self.statements if s.kind == "train" for n in s.targets}
@@ -1144,8 +1173,21 @@ class Block:
                                "this analysis can see); rewrite by hand")
             leaves.append(Leaf(value))
         feeds: dict[str, cst.BaseExpression] = {}
+        branches = None
         if isinstance(feed, cst.Name) and feed.value in self.feed_dicts:
-            feed = self.named_feed(call, feed.value)
+            named = feed.value
+            feed = self.named_feed(call, named)
+            if isinstance(feed, list):  # chosen in an if/else: keys become parameter names
+                branches, feed = feed, None
+                keys = [{e.key.value for e in line.body[0].value.elements} for line in branches]
+                for key in set().union(*keys):
+                    if self.by_target[key].kind == "placeholder" and \
+                            not all(key in chosen for chosen in keys) and \
+                            self.call_name(self.by_target[key].call) != \
+                            "tensorflow.placeholder_with_default":
+                        raise Unproven(call, f"the placeholder `{key}` is fed in some branches "
+                                       "only; TF1 fails in the others")
+                    feeds[key] = cst.Name(key)
         if feed is not None:
             if not isinstance(feed, cst.Dict):
                 raise Unproven(feed, "a feed_dict built elsewhere: write it as a dict literal "
@@ -1157,7 +1199,7 @@ class Block:
                     raise Unproven(feed, "a feed_dict key that is not a placeholder name")
                 key = key_node.value
                 statement = self.by_target.get(key)
-                if statement is None or statement.kind != "placeholder":
+                if statement is None or statement.kind not in ("placeholder", "eager"):
                     raise Unproven(element.key, f"`{key}` is fed but is not a placeholder: "
                                    "feeding an intermediate tensor has no TF2 equivalent; "
                                    "split the computation at that tensor by hand")
@@ -1166,7 +1208,8 @@ class Block:
             raise Unproven(call, "one run of several instances of the graph class: run each "
                            "instance separately")
         return RunSite(call, fetch, leaves, shape, feeds, self.line_of(call),
-                       receiver=receivers[0] if receivers else None)
+                       receiver=receivers[0] if receivers else None,
+                       feed_name=named if branches else None, branches=branches or [])
 
     def class_member(self, node, receivers: list[str]):
         """`net.loss`, `net` an instance of the graph class → the name its graph has here."""
@@ -1241,6 +1284,10 @@ class Block:
                         "tensorflow.placeholder_with_default":
                     raise Unproven(site.call, f"this run needs the placeholder `{name}`, which "
                                    "it does not feed (TF1 fails here too); feed it")
+            reached = uses | loss_uses | {n for s in needed for n in s.uses}
+            # a fed eager tensor (`init_s = cell.zero_state(...)`) is a parameter defaulting to it
+            fed_eager = [n for n in dict.fromkeys(k for other in self.sites for k in other.feeds)
+                         if self.by_target[n].kind == "eager" and n in reached]
             codes = tuple(self.leaf_code(leaf) for leaf in values)
             key = (codes, site.shape, tuple(trains), tuple(s.index for s in needed),
                    tuple(merged), writer)
@@ -1260,12 +1307,20 @@ class Block:
                                [s.index for s in self.statements if s.kind == "metric"
                                 and any(u[0] == self.metric_names[s.targets[0]][0]
                                         for u in updates)])
-                function = Function("", list(codes), train, [p.targets[0] for p in params],
+                function = Function("", list(codes), train,
+                                    [p.targets[0] for p in params] + fed_eager,
                                     body, loss_body, position, summaries=summaries,
                                     writer=writer, updates=updates,
                                     names=[self.ctx.code(leaf.node) for leaf in values],
                                     trains=trains)
                 functions[key] = function
+            if site.feed_name is not None and set(site.feeds) - set(function.params):
+                raise Unproven(site.call, f"the feed_dict `{site.feed_name}` feeds "
+                               f"`{sorted(set(site.feeds) - set(function.params))[0]}`, which "
+                               "this run does not use")
+            if site.feed_name is not None and (function.summaries or function.method):
+                raise Unproven(site.call, f"the feed_dict `{site.feed_name}` is chosen in an "
+                               "if/else: write the run once per branch")
             if function.sites and function.method != bool(site.receiver):
                 raise Unproven(site.call, "the same fetches run through an instance of the graph "
                                "class and without one; rewrite by hand")
@@ -1350,7 +1405,8 @@ class Block:
                 allowed.update(nodes_in(statement.line))
         for site in self.sites:
             allowed.update(nodes_in(site.call))
-        for line in [*self.feed_uses, *self.closes]:
+        for line in [*self.feed_uses, *self.closes,
+                     *(line for site in self.sites for line in site.branches)]:
             allowed.update(nodes_in(line))
         kinds: dict[str, list] = {}  # name → [(line index, removed?)] of its bindings
         for statement in self.statements:
@@ -1767,6 +1823,10 @@ class Block:
         known = True
         for name in function.params:
             call = self.by_target[name].call
+            if self.by_target[name].kind == "eager":
+                optional.append(f"{name}={name}")
+                known = False
+                continue
             if self.call_name(call) == "tensorflow.placeholder":
                 dtype, shape = arg(call, 0, "dtype"), arg(call, 1, "shape")
                 required.append(name)
@@ -1834,7 +1894,8 @@ class Block:
             decorator = f"@{tf}.function"
             for name in function.params:  # convert as a feed did, switches excepted
                 call = self.by_target[name].call
-                dtype = arg(call, 0, "dtype")
+                dtype = arg(call, 0, "dtype") if self.by_target[name].kind == "placeholder" \
+                    else None
                 if self.call_name(call) == "tensorflow.placeholder" and dtype is not None \
                         and not self.is_switch(name):
                     body.append(f"{name} = {tf}.cast({name}, {self.ctx.code(dtype)})\n")
@@ -2000,6 +2061,12 @@ class Block:
         out: dict = {line: None for line in [*self.closes, *self.feed_uses]}
         out.update(self.saver_replacements)
         for site in self.sites:
+            for line in site.branches:  # `{x: a}` → `{"x": a}`: the dict is passed as keywords
+                small = line.body[0]
+                elements = [e.with_changes(key=cst.SimpleString(f'"{e.key.value}"'))
+                            for e in small.value.elements]
+                out[line] = line.with_changes(body=[small.with_changes(
+                    value=small.value.with_changes(elements=elements))])
             if any(leaf.train == "init" for leaf in site.leaves):
                 resets = [f"{m}.reset_state()\n" for m in self.metric_objects] \
                     if site.call in self.resets else []
@@ -2098,9 +2165,12 @@ class Block:
     def call_text(self, site: RunSite) -> str:
         function = site.function
         args, keywords = [], []
-        for name in function.params:
+        if site.feed_name is not None:
+            args.append(f"**{site.feed_name}")
+        for name in function.params if site.feed_name is None else ():
             call = self.by_target[name].call
-            default = self.call_name(call) == "tensorflow.placeholder_with_default"
+            default = self.call_name(call) == "tensorflow.placeholder_with_default" or \
+                self.by_target[name].kind == "eager"
             if name in site.feeds:
                 value = self.ctx.code(site.feeds[name])
                 if default:

@@ -243,3 +243,27 @@ def test_functions_that_run_the_blocks_session_call_the_new_functions():
         "print(predict([[1.0, 2.0]]))\n")
     assert fixed.index("def compute_y(x):") < fixed.index("def predict(value):")
     assert "    return compute_y(value).numpy()" in fixed
+
+
+BRANCHES = (GRAPH + "state = tf.zeros([1, 1])\nz = y + state\n"
+            "with tf.Session() as sess:\n"
+            "    for step in range(2):\n"
+            "        if step == 0:\n            feed = {first}\n"
+            "        else:\n            feed = {{x: [[1.0, 2.0]], state: last}}\n"
+            "        last = sess.run(z, feed)\n")
+
+
+def test_feed_chosen_in_if_else_is_passed_as_keywords():
+    fixed = assert_rewritten(BRANCHES.format(first="{x: [[1.0, 2.0]]}"))
+    assert "def compute_z(x, state=state):" in fixed
+    assert 'feed = {"x": [[1.0, 2.0]], "state": last}' in fixed
+    assert "last = compute_z(**feed).numpy()" in fixed
+
+
+@pytest.mark.parametrize("first,reason", [
+    ("{state: [[0.0]]}", "the placeholder `x` is fed in some branches only"),
+    ("{x: [[1.0, 2.0]], w: [[1.0], [1.0]]}", "the feed_dict `feed` is built away from its run"),
+])
+def test_feeds_chosen_in_if_else_that_cannot_be_keywords(first, reason):
+    assert any(code == "TFM202" and reason in message
+               for code, message in findings(BRANCHES.format(first=first)))
