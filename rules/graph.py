@@ -1199,7 +1199,7 @@ class Block:
                     raise Unproven(feed, "a feed_dict key that is not a placeholder name")
                 key = key_node.value
                 statement = self.by_target.get(key)
-                if statement is None or statement.kind not in ("placeholder", "eager"):
+                if statement is None or statement.kind not in ("placeholder", "eager", "graph"):
                     raise Unproven(element.key, f"`{key}` is fed but is not a placeholder: "
                                    "feeding an intermediate tensor has no TF2 equivalent; "
                                    "split the computation at that tensor by hand")
@@ -1224,9 +1224,10 @@ class Block:
         return cst.Name(graph_class.names[node.attr.value])
 
     # -- step 3: what each run needs ----------------------------------------------------------
-    def closure(self, names: set[str], before: int) -> list[Statement]:
+    def closure(self, names: set[str], before: int, fed: frozenset = frozenset()
+                ) -> list[Statement]:
         """The graph statements and placeholders `names` depend on at line `before`, in
-        program order."""
+        program order; a run's fed tensors (`fed`) are given, not computed."""
         found: dict[int, Statement] = {}
         pending = [(name, before) for name in names]
         while pending:
@@ -1238,6 +1239,11 @@ class Block:
             statement = earlier[-1]
             if statement.kind not in ("graph", "placeholder", "gradients", "varlist") or \
                     statement.index in found:
+                continue
+            if statement.kind == "graph" and set(statement.targets) & fed:
+                if not set(statement.targets) <= fed:
+                    raise Unproven(statement.line, "a run feeds some of the names this line "
+                                   "binds and needs the others: feed all of them")
                 continue
             found[statement.index] = statement
             if statement.kind in ("graph", "gradients"):
@@ -1273,10 +1279,12 @@ class Block:
             train = trains[0] if trains else None
             for name in trains:  # several train ops in one run share one forward pass
                 loss_uses |= self.loss_uses(self.train_statement(name), site.line_index)
-            needed = self.closure(uses | loss_uses, site.line_index)
-            if not needed and not train and not updates:
+            # fed intermediate tensors (`{features: batch}`) are parameters, not computed
+            cut = frozenset(k for k in site.feeds if self.by_target[k].kind == "graph")
+            needed = self.closure(uses | loss_uses, site.line_index, cut)
+            if not needed and not train and not updates and not cut:
                 continue  # only variables and eager values: read them directly
-            loss_needed = self.closure(loss_uses, site.line_index)
+            loss_needed = self.closure(loss_uses, site.line_index, cut)
             params = [s for s in needed if s.kind == "placeholder"]
             for param in params:
                 name = param.targets[0]
@@ -1285,12 +1293,14 @@ class Block:
                     raise Unproven(site.call, f"this run needs the placeholder `{name}`, which "
                                    "it does not feed (TF1 fails here too); feed it")
             reached = uses | loss_uses | {n for s in needed for n in s.uses}
+            fed_graph = sorted((n for n in cut if n in reached),
+                               key=lambda n: (self.by_target[n].index, n))
             # a fed eager tensor (`init_s = cell.zero_state(...)`) is a parameter defaulting to it
             fed_eager = [n for n in dict.fromkeys(k for other in self.sites for k in other.feeds)
                          if self.by_target[n].kind == "eager" and n in reached]
             codes = tuple(self.leaf_code(leaf) for leaf in values)
             key = (codes, site.shape, tuple(trains), tuple(s.index for s in needed),
-                   tuple(merged), writer)
+                   tuple(merged), writer, tuple(fed_graph))
             function = functions.get(key)
             if function is None:
                 body = [s for s in needed if s.kind in ("graph", "gradients", "varlist")]
@@ -1298,7 +1308,7 @@ class Block:
                 if train:  # the apply_gradients arguments: gradients and what edits them
                     for name in trains:
                         uses = names_used(self.train_statement(name).call)
-                        extra = {s.index: s for s in self.closure(uses, site.line_index)
+                        extra = {s.index: s for s in self.closure(uses, site.line_index, cut)
                                  if s.kind != "placeholder"}
                         extra.update({s.index: s for s in body})
                         body = [extra[i] for i in sorted(extra)]
@@ -1308,7 +1318,7 @@ class Block:
                                 and any(u[0] == self.metric_names[s.targets[0]][0]
                                         for u in updates)])
                 function = Function("", list(codes), train,
-                                    [p.targets[0] for p in params] + fed_eager,
+                                    [p.targets[0] for p in params] + fed_graph + fed_eager,
                                     body, loss_body, position, summaries=summaries,
                                     writer=writer, updates=updates,
                                     names=[self.ctx.code(leaf.node) for leaf in values],
@@ -1825,6 +1835,10 @@ class Block:
             call = self.by_target[name].call
             if self.by_target[name].kind == "eager":
                 optional.append(f"{name}={name}")
+                known = False
+                continue
+            if self.by_target[name].kind == "graph":  # a fed intermediate: its dtype is unknown
+                required.append(name)
                 known = False
                 continue
             if self.call_name(call) == "tensorflow.placeholder":

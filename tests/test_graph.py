@@ -94,8 +94,8 @@ def test_bool_switch_placeholder_stays_a_python_value():
 
 
 @pytest.mark.parametrize("program,reason", [
-    (GRAPH + "h = y * 2\nwith tf.Session() as sess:\n    print(sess.run(h, {y: [[1.0]]}))\n",
-     "`y` is fed but is not a placeholder"),
+    (GRAPH + "with tf.Session() as sess:\n    print(sess.run(y, {w: [[1.0], [2.0]]}))\n",
+     "`w` is fed but is not a placeholder"),
     (GRAPH + "def report(sess):\n    return sess.run(y, {x: [[1.0, 1.0]]})\n"
      "with tf.Session() as sess:\n    print(report(sess))\n",
      "the session `sess` is used as a value here"),
@@ -267,3 +267,13 @@ def test_feed_chosen_in_if_else_is_passed_as_keywords():
 def test_feeds_chosen_in_if_else_that_cannot_be_keywords(first, reason):
     assert any(code == "TFM202" and reason in message
                for code, message in findings(BRANCHES.format(first=first)))
+
+
+def test_a_fed_intermediate_tensor_is_a_parameter_of_its_run():
+    fixed = assert_rewritten(
+        GRAPH + "h = y * 2\nwith tf.Session() as sess:\n"
+        "    print(sess.run(h, {x: [[1.0, 2.0]]}), sess.run(h, {y: [[1.0]]}))\n")
+    assert "def compute_h(x):" in fixed and "def compute_h_2(y):" in fixed
+    second = fixed[fixed.index("def compute_h_2(y):"):]
+    assert "matmul" not in second.split("return")[0]
+    assert "compute_h_2([[1.0]]).numpy()" in fixed
