@@ -275,6 +275,7 @@ class Leaf:
     train: str | None = None  # the train op's name when the leaf is one
     summary: str | None = None  # the merged summary's name when the leaf is one
     metric: tuple | None = None  # (Keras metric variable, "value" | "update", update args)
+    iterator: str | None = None  # the iterator whose initializer the leaf is
 
 
 @dataclass
@@ -490,6 +491,7 @@ class Block:
         self.merges: dict = {}  # merged summary name → its summary ops
         self.writers: set[str] = set()
         self.savers: dict = {}  # Saver name → its line
+        self.iterators: dict = {}  # initializable iterator name → (line, dataset node)
         for index, line in enumerate(lines):
             statement = self._classify(line)
             statement.index = index
@@ -618,11 +620,14 @@ class Block:
             self.state_lines[line] = line.with_changes(body=[small.with_changes(
                 value=cst.parse_expression(f"iter({self.ctx.code(iterated)})"))])
             return Statement(line, "variable", targets, uses, value)
-        if (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and
-                value.func.attr.value == "make_initializable_iterator") or \
-                name == "tensorflow.data.make_initializable_iterator":
-            raise Unproven(line, "an initializable iterator: build the dataset from the Python "
-                           "value and iterate it anew (`for batch in make_dataset(value):`)")
+        dataset = self._initializable_iterator(value)
+        if dataset is not None:
+            if len(targets) != 1:
+                raise Unproven(line, "an initializable iterator must be bound to one name")
+            # made anew where its initializer runs; the functions that read it take it
+            self.variables.update(targets)
+            self.iterators[targets[0]] = (line, dataset)
+            return Statement(line, "iterator", targets, uses, value)
         if name in GLOBAL_STEPS and len(targets) == 1:
             self.variables.update(targets)
             self.state_lines[line] = line.with_changes(body=[small.with_changes(
@@ -725,6 +730,41 @@ class Block:
                                "this block")
             chosen.extend(found)
         return chosen
+
+    def _initializable_iterator(self, value) -> cst.BaseExpression | None:
+        """The dataset of `ds.make_initializable_iterator()` / its `tf.data` function form."""
+        if not isinstance(value, cst.Call):
+            return None
+        if isinstance(value.func, cst.Attribute) and not value.args and \
+                value.func.attr.value == "make_initializable_iterator":
+            return value.func.value
+        if self.call_name(value) == "tensorflow.data.make_initializable_iterator" and \
+                len(value.args) == 1 and value.args[0].keyword is None:
+            return value.args[0].value
+        return None
+
+    def iterator_lines(self) -> None:
+        """An initializable iterator's dataset, when built from placeholders, becomes a
+        function of their values (`make_iterator(features, labels)`); each run of its
+        initializer makes the iterator anew from the fed values."""
+        self.iterator_makers: dict[str, tuple] = {}
+        for name, (line, dataset) in self.iterators.items():
+            index = next(s.index for s in self.statements if s.line is line)
+            chain = self.closure(names_used(dataset), index)
+            if not chain:
+                self.closes.append(line)
+                self.iterator_makers[name] = (None, [], self.ctx.code(dataset))
+                continue
+            params = [s.targets[0] for s in chain if s.kind == "placeholder"]
+            maker = self.fresh(f"make_{name}", self.taken)
+            body = "".join(self.statement_code(s) for s in chain if s.kind == "graph")
+            text = f"def {maker}({', '.join(params)}):\n" + \
+                indent(body + f"return {self.ctx.code(dataset)}\n")
+            blank = [cst.EmptyLine(indent=False)] * (2 if isinstance(self.owner, cst.Module)
+                                                     else 1)
+            self.state_lines[line] = cst.parse_statement(text).with_changes(
+                leading_lines=[*blank, *[e for e in line.leading_lines if e.comment]])
+            self.iterator_makers[name] = (maker, params, None)
 
     def _one_shot_iterator(self, value) -> cst.BaseExpression | None:
         """The dataset of `ds.make_one_shot_iterator()` / `tf.data.make_one_shot_iterator(ds)`."""
@@ -1153,10 +1193,12 @@ class Block:
             if isinstance(value, cst.Name) and value.value in self.metric_names:
                 leaves.append(Leaf(value, metric=self.metric_names[value.value]))
                 continue
+            if isinstance(value, cst.Attribute) and value.attr.value == "initializer" and \
+                    isinstance(value.value, cst.Name) and value.value.value in self.iterators:
+                leaves.append(Leaf(value, "init", iterator=value.value.value))
+                continue
             if (isinstance(value, cst.Name) and value.value in self.init_names) or \
                     self.call_name(value) in INITIALIZERS or self._initializer_group(value):
-                if shape != "single" or self.line_of(call) is None:
-                    raise Unproven(call, "an initializer fetched with other values")
                 leaves.append(Leaf(value, "init"))
                 if self._initializes_locals(value):
                     self.resets.append(call)
@@ -1207,6 +1249,10 @@ class Block:
         if len(set(receivers)) > 1:
             raise Unproven(call, "one run of several instances of the graph class: run each "
                            "instance separately")
+        if any(leaf.train == "init" for leaf in leaves) and (
+                any(leaf.train != "init" for leaf in leaves) or self.line_of(call) is None
+                or not isinstance(self.ctx.parent(call), cst.Expr)):
+            raise Unproven(call, "an initializer fetched with other values")
         return RunSite(call, fetch, leaves, shape, feeds, self.line_of(call),
                        receiver=receivers[0] if receivers else None,
                        feed_name=named if branches else None, branches=branches or [])
@@ -1295,6 +1341,8 @@ class Block:
             reached = uses | loss_uses | {n for s in needed for n in s.uses}
             fed_graph = sorted((n for n in cut if n in reached),
                                key=lambda n: (self.by_target[n].index, n))
+            # an initializable iterator is made anew by each initializer run: passed in
+            fed_graph += [n for n in self.iterators if n in reached]
             # a fed eager tensor (`init_s = cell.zero_state(...)`) is a parameter defaulting to it
             fed_eager = [n for n in dict.fromkeys(k for other in self.sites for k in other.feeds)
                          if self.by_target[n].kind == "eager" and n in reached]
@@ -1415,7 +1463,7 @@ class Block:
                 allowed.update(nodes_in(statement.line))
         for site in self.sites:
             allowed.update(nodes_in(site.call))
-        for line in [*self.feed_uses, *self.closes,
+        for line in [*self.feed_uses, *self.closes, *(line for line, _ in self.iterators.values()),
                      *(line for site in self.sites for line in site.branches)]:
             allowed.update(nodes_in(line))
         kinds: dict[str, list] = {}  # name → [(line index, removed?)] of its bindings
@@ -1503,6 +1551,7 @@ class Block:
             function.name = self.fresh(self.function_name(function), taken)
         optimizer_lines = self.optimizer_lines()
         self.checkpoint_lines()
+        self.iterator_lines()
         self.hoisted = self.hoist_state(functions)
         replacements = self.site_replacements(functions)
         placed: dict[int, list[Function]] = {}
@@ -1559,7 +1608,8 @@ class Block:
                 for node in replacements[line]:
                     emit(node)
             elif line in self.state_lines:
-                emit(self.state_lines[line])
+                emit(self.state_lines[line],
+                     function=isinstance(self.state_lines[line], cst.FunctionDef))
             elif line in optimizer_lines:
                 new = optimizer_lines[line]
                 for node in new if isinstance(new, list) else [new]:
@@ -1837,7 +1887,7 @@ class Block:
                 optional.append(f"{name}={name}")
                 known = False
                 continue
-            if self.by_target[name].kind == "graph":  # a fed intermediate: its dtype is unknown
+            if self.by_target[name].kind in ("graph", "iterator"):  # dtype unknown
                 required.append(name)
                 known = False
                 continue
@@ -2084,6 +2134,8 @@ class Block:
             if any(leaf.train == "init" for leaf in site.leaves):
                 resets = [f"{m}.reset_state()\n" for m in self.metric_objects] \
                     if site.call in self.resets else []
+                resets += [self.iterator_start(site, leaf.iterator) for leaf in site.leaves
+                           if leaf.iterator]
                 out[site.statement] = [cst.parse_statement(r) for r in resets] or None
                 if resets:
                     out[site.statement][0] = out[site.statement][0].with_changes(
@@ -2176,6 +2228,17 @@ class Block:
         converted = f"tensor.numpy() for tensor in {call}{part}"
         return f"[{converted}]" if site.shape == "list" else f"tuple({converted})"
 
+    def iterator_start(self, site: RunSite, name: str) -> str:
+        maker, params, dataset = self.iterator_makers[name]
+        if maker is None:
+            return f"{name} = iter({dataset})\n"
+        missing = [p for p in params if p not in site.feeds]
+        if missing:
+            raise Unproven(site.call, f"the iterator's initializer needs `{missing[0]}`, which "
+                           "it does not feed")
+        values = ", ".join(self.ctx.code(site.feeds[p]) for p in params)
+        return f"{name} = iter({maker}({values}))\n"
+
     def call_text(self, site: RunSite) -> str:
         function = site.function
         args, keywords = [], []
@@ -2185,7 +2248,9 @@ class Block:
             call = self.by_target[name].call
             default = self.call_name(call) == "tensorflow.placeholder_with_default" or \
                 self.by_target[name].kind == "eager"
-            if name in site.feeds:
+            if name in self.iterators:
+                args.append(name)
+            elif name in site.feeds:
                 value = self.ctx.code(site.feeds[name])
                 if default:
                     keywords.append(f"{name}={value}")

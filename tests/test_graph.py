@@ -277,3 +277,31 @@ def test_a_fed_intermediate_tensor_is_a_parameter_of_its_run():
     second = fixed[fixed.index("def compute_h_2(y):"):]
     assert "matmul" not in second.split("return")[0]
     assert "compute_h_2([[1.0]]).numpy()" in fixed
+
+
+def test_initializable_iterator_is_made_anew_where_it_is_initialised():
+    fixed = assert_rewritten(
+        HEAD + "data = tf.placeholder(tf.float32, [None])\n"
+        "iterator = tf.data.Dataset.from_tensor_slices(data).batch(2)"
+        ".make_initializable_iterator()\n"
+        "item = iterator.get_next()\ntotal = tf.reduce_sum(item)\n"
+        "with tf.Session() as sess:\n"
+        "    sess.run(iterator.initializer, {data: np.arange(4.0)})\n"
+        "    print(sess.run(total))\n")
+    assert "def make_iterator(data):" in fixed
+    assert "    return tf.data.Dataset.from_tensor_slices(data).batch(2)" in fixed
+    assert "iterator = iter(make_iterator(np.arange(4.0)))" in fixed
+    assert "def compute_total(iterator):" in fixed and "compute_total(iterator)" in fixed
+
+
+def test_initializable_iterator_of_a_constant_dataset():
+    fixed = assert_rewritten(
+        HEAD + "dataset = tf.data.Dataset.range(4).batch(2)\n"
+        "iterator = dataset.make_initializable_iterator()\n"
+        "item = iterator.get_next()\ntotal = tf.reduce_sum(item)\n"
+        "with tf.Session() as sess:\n"
+        "    for epoch in range(2):\n"
+        "        sess.run(iterator.initializer)\n"
+        "        print(sess.run(total))\n")
+    assert "make_initializable_iterator" not in fixed
+    assert "    iterator = iter(dataset)\n    print(compute_total(iterator).numpy())" in fixed
