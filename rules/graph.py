@@ -17,6 +17,8 @@ as it is.
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
@@ -492,6 +494,7 @@ class Block:
         self.writers: set[str] = set()
         self.savers: dict = {}  # Saver name → its line
         self.iterators: dict = {}  # initializable iterator name → (line, dataset node)
+        self.numbered_saves: list = []  # (call, saver, path prefix, step) of saves with a step
         for index, line in enumerate(lines):
             statement = self._classify(line)
             statement.index = index
@@ -814,6 +817,37 @@ class Block:
             small = line.body[0]
             self.state_lines[line] = line.with_changes(body=[small.with_changes(
                 value=cst.parse_expression(f"{self.tf}.train.Checkpoint({arguments})"))])
+            saves = [save for save in self.numbered_saves if save[1] == name]
+            if saves:
+                self.state_lines[line] = [self.state_lines[line],
+                                          self.checkpoint_manager(name, saves)]
+
+    def checkpoint_manager(self, saver: str, saves: list) -> cst.BaseStatement:
+        """`saver.save(sess, "dir/model", global_step=i)` → `manager.save(checkpoint_number=i)`:
+        the same `dir/model-<i>` files and `checkpoint` state file, and TF1's Saver's retention
+        (`max_to_keep`, default 5; 0 or None keeps all)."""
+        prefixes = {prefix for _, _, prefix, _ in saves}
+        if len(prefixes) != 1:
+            raise Unproven(saves[0][0], f"`{saver}` saves numbered checkpoints under several "
+                           "paths: make one `tf.train.CheckpointManager` per path by hand")
+        directory, checkpoint_name = os.path.split(prefixes.pop())
+        call = self.savers[saver][0].body[0].value
+        keep = arg(call, None, "max_to_keep")
+        keep_code = "5" if keep is None else self.ctx.code(keep)
+        if keep_code in ("0", "None"):
+            keep_code = "None"
+        hours = arg(call, None, "keep_checkpoint_every_n_hours")
+        extra = f", keep_checkpoint_every_n_hours={self.ctx.code(hours)}" if hours else ""
+        manager = self.fresh(f"{saver}_manager", self.taken)
+        for call_, _, _, step in saves:
+            self.saver_replacements[call_] = cst.parse_expression(
+                f"{manager}.save(checkpoint_number={self.ctx.code(step)})")
+        arguments = (f"{saver}, {json.dumps(directory or '.')}, max_to_keep={keep_code}, "
+                     f"checkpoint_name={json.dumps(checkpoint_name)}{extra}")
+        text = f"{manager} = {self.tf}.train.CheckpointManager({arguments})\n"
+        if len(text) > 100:
+            text = f"{manager} = {self.tf}.train.CheckpointManager(\n    {arguments})\n"
+        return cst.parse_statement(text)
 
     def checkpoint_key(self, statement: Statement, target: str, keys: dict) -> str:
         """The key an object is saved under: what TF1's Saver matched by, its graph name
@@ -1105,18 +1139,38 @@ class Block:
         if not (isinstance(session, cst.Name) and session.value in self.sessions) or \
                 path is None:
             raise Unproven(call, f"`{saver}.{method}` without this block's session and a path")
-        for argument in call.args[2:]:
+        step = arg(call, 2, "global_step") if method == "save" else None
+        for index, argument in enumerate(call.args[2:], start=2):
             keyword = argument.keyword.value if argument.keyword else None
             if keyword not in ("write_meta_graph", "write_state", "latest_filename",
-                               "meta_graph_suffix", "strip_default_attrs"):
-                raise Unproven(call, f"`{saver}.save` with a global step: TF2's "
-                               "`tf.train.CheckpointManager` numbers checkpoints; use it by hand")
+                               "meta_graph_suffix", "strip_default_attrs") and \
+                    argument.value is not step:
+                raise Unproven(call, f"`{saver}.{method}` with options that have no "
+                               "`tf.train.Checkpoint` equivalent; rewrite by hand")
         self.saver_sessions.add(session)
+        if step is not None:  # numbered checkpoints: a CheckpointManager, made with the saver
+            self.numbered_saves.append((call, saver, self.checkpoint_prefix(call, path), step))
+            return
         # a restore that matches nothing (a checkpoint of other objects) must not pass silently
         check = "" if method == "save" else ".assert_existing_objects_matched()"
         verb = "write" if method == "save" else "read"
         self.saver_replacements[call] = cst.parse_expression(
             f"{saver}.{verb}({self.ctx.code(path)}){check}")
+
+    def checkpoint_prefix(self, call: cst.Call, path) -> str:
+        """The literal path a numbered save writes to (TF1 writes `path-<step>`), as written
+        or bound once to a name."""
+        if isinstance(path, cst.Name) and self._bound_once(path.value):
+            bound = [s for s in self.bindings.get(path.value, [])]
+            value = bound[0].line.body[0].value if bound and isinstance(
+                bound[0].line, cst.SimpleStatementLine) and isinstance(
+                bound[0].line.body[0], cst.Assign) else None
+            path = value if isinstance(value, cst.SimpleString) else path
+        if not isinstance(path, cst.SimpleString):
+            raise Unproven(call, "a numbered save to a path computed at run time: make a "
+                           "`tf.train.CheckpointManager(checkpoint, directory, max_to_keep)` "
+                           "by hand")
+        return path.evaluated_value
 
     @property
     def init_names(self) -> set[str]:
@@ -1608,8 +1662,9 @@ class Block:
                 for node in replacements[line]:
                     emit(node)
             elif line in self.state_lines:
-                emit(self.state_lines[line],
-                     function=isinstance(self.state_lines[line], cst.FunctionDef))
+                new = self.state_lines[line]
+                for node in new if isinstance(new, list) else [new]:
+                    emit(node, function=isinstance(node, cst.FunctionDef))
             elif line in optimizer_lines:
                 new = optimizer_lines[line]
                 for node in new if isinstance(new, list) else [new]:

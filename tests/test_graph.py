@@ -305,3 +305,22 @@ def test_initializable_iterator_of_a_constant_dataset():
         "        print(sess.run(total))\n")
     assert "make_initializable_iterator" not in fixed
     assert "    iterator = iter(dataset)\n    print(compute_total(iterator).numpy())" in fixed
+
+
+def test_numbered_saves_use_a_checkpoint_manager_with_the_savers_retention():
+    fixed = assert_rewritten(
+        GRAPH + "saver = tf.train.Saver(max_to_keep=0)\npath = 'runs/model.ckpt'\n"
+        "with tf.Session() as sess:\n"
+        "    for step in range(3):\n"
+        "        saver.save(sess, path, global_step=step)\n")
+    assert "saver_manager = tf.train.CheckpointManager(" in fixed
+    assert 'saver, "runs", max_to_keep=None, checkpoint_name="model.ckpt")' in fixed
+    assert "saver_manager.save(checkpoint_number=step)" in fixed
+
+
+def test_numbered_saves_to_a_computed_path_are_unproven():
+    program = (GRAPH + "saver = tf.train.Saver()\n"
+               "with tf.Session() as sess:\n"
+               "    saver.save(sess, make_path(), global_step=1)\n")
+    assert any(code == "TFM202" and "a numbered save to a path computed at run time" in m
+               for code, m in findings(program))
