@@ -601,6 +601,11 @@ class Block:
             self.optimizers.update(targets)
             return Statement(line, "optimizer", targets, uses, value)
         minimize = self._minimize(value)
+        if minimize is None and isinstance(value, cst.Call) and \
+                isinstance(value.func, cst.Attribute) and value.func.attr.value == "minimize":
+            raise Unproven(line, "`minimize` of an optimizer made elsewhere (passed in as a "
+                           "class or an object): create the `tf.train` optimizer here, or "
+                           "rewrite the training step by hand")
         if minimize is not None:
             if len(targets) != 1:
                 raise Unproven(line, "a train op must be bound to one name")
