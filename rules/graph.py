@@ -2233,6 +2233,9 @@ class Block:
                     raise Unproven(dropped, "a train op's result assigned to an attribute")
             if values == 0:
                 new = f"{call}\n"
+            elif self.structured(site):
+                names = ", ".join(self.ctx.code(k) for k in kept)
+                new = f"{names} = {self.nested_numpy(call)}\n"
             elif values == 1:
                 new = f"{self.ctx.code(kept[0])} = {call}.numpy()\n"
             else:
@@ -2321,7 +2324,27 @@ class Block:
         owner = f"{site.receiver}." if site.receiver else ""
         return f"{owner}{function.name}({', '.join(args + keywords)})"
 
+    def structured(self, site: RunSite) -> bool:
+        """Whether a fetched name holds a structure of tensors (`state = (c, h)`), which
+        `run` returned as the same structure of arrays."""
+        for leaf in site.leaves:
+            if not isinstance(leaf.node, cst.Name) or leaf.train or leaf.summary:
+                continue
+            bound = [s for s in self.bindings.get(leaf.node.value, [])
+                     if s.index < site.line_index]
+            line = bound[-1].line if bound else None
+            if isinstance(line, cst.SimpleStatementLine) and isinstance(line.body[0], cst.Assign) \
+                    and isinstance(line.body[0].value, (cst.Tuple, cst.List, cst.Dict)):
+                return True
+        return False
+
+    def nested_numpy(self, call: str) -> str:
+        return f"{self.tf}.nest.map_structure(lambda tensor: tensor.numpy(), {call})"
+
     def converted(self, call: str, site: RunSite, values: int) -> str:
+        if self.structured(site):
+            result = self.nested_numpy(call)
+            return f"list({result})" if site.shape == "list" else result
         if site.shape == "single":
             return f"{call}.numpy()"
         if site.shape == "dict":

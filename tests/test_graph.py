@@ -324,3 +324,13 @@ def test_numbered_saves_to_a_computed_path_are_unproven():
                "    saver.save(sess, make_path(), global_step=1)\n")
     assert any(code == "TFM202" and "a numbered save to a path computed at run time" in m
                for code, m in findings(program))
+
+
+def test_a_fetched_structure_of_tensors_comes_back_as_arrays():
+    fixed = assert_rewritten(
+        GRAPH + "state = (y, y * 2)\nwith tf.Session() as sess:\n"
+        "    first, second = sess.run([state, y], {x: [[1.0, 2.0]]})\n"
+        "    again = sess.run(state, {x: [[1.0, 2.0]]})\n")
+    assert ("first, second = list(tf.nest.map_structure(lambda tensor: tensor.numpy(), "
+            "compute_state_y([[1.0, 2.0]])))") in fixed
+    assert "again = tf.nest.map_structure(lambda tensor: tensor.numpy(), compute_state(" in fixed
