@@ -134,7 +134,10 @@ def target_names(target: cst.BaseExpression) -> list[str] | None:
         names = []
         for element in target.elements:
             if isinstance(element, cst.StarredElement):
-                return None
+                if not isinstance(element.value, cst.Name):
+                    return None
+                names.append(element.value.value)
+                continue
             inner = target_names(element.value)
             if inner is None:
                 return None
@@ -1070,7 +1073,8 @@ class Block:
     def _graph_uses_outside_runs(self, function, runnable: set[str]) -> bool:
         """Whether a function of the block uses the session or graph tensors other than in a
         run (`def predict(v): return sess.run(y, {x: v})` is rewritten with the block)."""
-        graph = free_names(function) & (self.sessions | self.fed | runnable)
+        train = {n for s in self.statements if s.kind == "train" for n in s.targets}
+        graph = free_names(function) & (self.sessions | self.fed | train)
         if not graph:
             return False
         inside: set = set()
@@ -1548,7 +1552,7 @@ class Block:
                     allowed.update(n for n in nodes_in(node)
                                    if isinstance(n, cst.Name) and n.value in local)
             for node in name_nodes(line):
-                if node.value in removed and node not in allowed and \
+                if node.value in removed and node.value != "_" and node not in allowed and \
                         removed_at(node.value, index):
                     parent = self.ctx.parent(node)
                     if isinstance(parent, cst.AsName) or self._is_param(node):
@@ -1747,6 +1751,7 @@ class Block:
         for name, definition in called.items():
             local = bound_names(definition)
             hoisted, kept = [], []
+            hoisted_names: set[str] = set()  # layers made by lines already hoisted
             for line in definition.body.body:
                 state = self._state_line(line)
                 if state is None:
@@ -1755,11 +1760,12 @@ class Block:
                         if isinstance(node, cst.Call) and self._makes_state(node):
                             raise Unproven(node, f"`{name}` creates a layer or variable on "
                                            "every call; create it once outside the function")
-                elif names_used(state) & local:
+                elif names_used(state) & (local - hoisted_names):
                     raise Unproven(line, f"`{name}` builds a layer or variable from its "
                                    "arguments; create it once outside the function")
                 else:
                     hoisted.append(line)
+                    hoisted_names.update(target_names(line.body[0].targets[0].target) or [])
             if not hoisted:
                 continue
             uses = sum(1 for n in nodes_in(self.ctx.module) if isinstance(n, cst.Call)
