@@ -656,6 +656,7 @@ class Site:
     safety: FixSafety = FixSafety.SAFE
     note: str = ""
     var: str = ""
+    creator: "Site | None" = None  # the earlier call whose variables this one reuses by name
 
 
 def _statement_line(ctx: Context, call: cst.Call):
@@ -844,6 +845,73 @@ class _ReplaceCalls(cst.CSTTransformer):
         return cst.Call(func=cst.Name(site.var), args=args)
 
 
+def _shared_names(ctx: Context) -> _Names:
+    """One name allocator per analysed module, shared by the layer rules: two fixes of one
+    pass never hand out the same name."""
+    names = getattr(ctx, "_layers_names", None)
+    if names is None:
+        names = ctx._layers_names = _Names(ctx)
+    return names
+
+
+@dataclass
+class LayerObject:
+    """The Keras layer object a rewritten TF1 layer call uses."""
+
+    var: str
+    owner: object  # the function it is a local name of; None: a module-level name
+    finding: object  # the TFM301/TFM303 finding whose edits create it
+    reuses: bool = False  # the call reuses an earlier call's object
+
+
+def _layer_objects(ctx: Context) -> dict:
+    objects = getattr(ctx, "_layers_objects", None)
+    if objects is None:
+        objects = ctx._layers_objects = {}
+    return objects
+
+
+def _layer_key(scopes: list[ScopeInfo], args: dict) -> tuple | None:
+    """(scope names..., layer name): where TF1 put a named layer's variables; None when a
+    name is not a literal (or the layer has no `name=`: TF1 numbered it)."""
+    name = _literal(args["name"].value) if "name" in args else None
+    if not isinstance(name, str) or any(not isinstance(s.name, str) for s in scopes):
+        return None
+    return (*(s.name for s in scopes), name)
+
+
+def _same_layer(ctx: Context, creator: Site, site: Site, names_index) -> str | None:
+    """Why a call that reuses `creator`'s variables is not a call of the same Keras layer."""
+    if creator.spec.keras != site.spec.keras:
+        return (f"with another kind of layer (`{creator.function}` then `{site.function}`): "
+                "share the weights by hand")
+    if creator.ctor_parts != site.ctor_parts:
+        first = ", ".join(creator.ctor_parts)
+        second = ", ".join(site.ctor_parts)
+        return (f"with other arguments (`{first}` then `{second}`): TF1 applied each call's "
+                "own settings (activation, ...) to the shared weights, a Keras layer has one "
+                "set; give both calls the same arguments, or share the weights by hand")
+    for node in (n for part in _ctor_nodes(site) for n in _names_in(part)):
+        if node.value == NESTED_SCOPE or _binding_count(ctx, node.value, names_index) > 1:
+            return (f"with arguments that read `{node.value}`, which is bound more than once "
+                    "(the two calls may not see the same value): share the layer by hand")
+    return None
+
+
+def _binding_count(ctx: Context, value: str, names_index) -> int:
+    count = 0
+    for node in names_index.get(value, ()):
+        parent = ctx.parent(node)
+        while isinstance(parent, (cst.Element, cst.StarredElement, cst.Tuple, cst.List)):
+            parent = ctx.parent(parent)
+        if isinstance(parent, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For,
+                               cst.CompFor, cst.NamedExpr, cst.AsName, cst.Param,
+                               cst.FunctionDef, cst.ClassDef, cst.ImportAlias,
+                               cst.Global, cst.Nonlocal, cst.NameItem)):
+            count += 1
+    return count
+
+
 def _constructor(ctx: Context, site: Site, indent: str) -> cst.SimpleStatementLine:
     tf = ctx.tensorflow_name()
     head = f"{site.var} = {tf}.keras.layers.{site.spec.keras}"
@@ -889,6 +957,7 @@ class _LayerCalls(Rule):
         translator = _Translator(ctx, names_index.index)
         functions = names_index
         sites: list[Site] = []
+        self.refused: list[tuple[cst.Call, Spec]] = []  # calls left as they are
         for ref, function in self.refs:
             spec = self.tables[function]
             call = ctx.call_of(ref.node)
@@ -901,6 +970,7 @@ class _LayerCalls(Rule):
             if isinstance(site, str):
                 ctx.report(ref.node, f"{what} is gone in TF2: use `tf.keras.layers."
                                      f"{spec.keras}` by hand ({site})")
+                self.refused.append((call, spec))
                 continue
             line, problem = _statement_line(ctx, call)
             if problem is None and any(_has_layer_call(ctx, a.value, self)
@@ -910,14 +980,18 @@ class _LayerCalls(Rule):
                 ctx.report(ref.node, f"{what} is gone in TF2: create a "
                                      f"`tf.keras.layers.{spec.keras}` once and call it "
                                      f"({problem})")
+                self.refused.append((call, spec))
                 continue
             site.line = line
             sites.append(site)
         self._place(ctx, sites, functions)
 
     def _place(self, ctx: Context, sites: list[Site], functions: _Functions) -> None:
+        names = _shared_names(ctx)
+        owners: dict = {}  # None (module level) or a function → its sites created in place
+        bindings: dict = {None: None}
+        outer: dict = {None: []}
         by_function: dict = {}
-        local: list[Site] = []
         for site in sites:
             func, problem = _function_of(ctx, site.call)
             if problem is not None:
@@ -925,55 +999,193 @@ class _LayerCalls(Rule):
                            f": create the `tf.keras.layers.{site.spec.keras}` once ({problem})")
                 continue
             if func is None:
-                reuse = site.args.get("reuse")
-                scopes = _enclosing_scopes(ctx, site.call, None, None)
-                own = _reuse_value(ctx, reuse.value if reuse else None, None)
-                if _combine([*(s.reuse for s in scopes), own]) != REUSE_FALSE or \
-                        any(s.settings for s in scopes):
-                    ctx.report(site.ref.node, _head(site) +
-                               ": it reuses variables by name (or its variable scope sets "
-                               "defaults): call the layer object created for them instead")
-                    continue
-                local.append(site)
+                owners.setdefault(None, []).append(site)
             else:
                 by_function.setdefault(func, []).append(site)
         for func, func_sites in by_function.items():
             plan = functions.plan(func, func_sites)
             if plan.kind == "local":
-                for site in func_sites:
-                    scopes = _enclosing_scopes(ctx, site.call, func, {})
-                    reuse = site.args.get("reuse")
-                    own = _reuse_value(ctx, reuse.value if reuse else None, {})
-                    if _combine([*(s.reuse for s in scopes), own]) != REUSE_FALSE or \
-                            any(s.settings for s in scopes):
-                        ctx.report(site.ref.node, _head(site) +
-                                   ": its variable scope reuses variables or sets defaults: "
-                                   "create the layer once, by hand")
-                        continue
-                    local.append(site)
+                calls = functions.calls(func)
+                call = calls[0] if calls else cst.Call(func=cst.Name(func.name.value))
+                bindings[func] = _param_bindings(func, call) or {}
+                outer[func] = _enclosing_scopes(ctx, call, None, None) if calls else []
+                if self._promote(ctx, func, func_sites, functions, bindings[func],
+                                 outer[func]) and \
+                        self._hoist(ctx, func, func_sites, functions, names, quiet=True):
+                    continue
+                owners[func] = func_sites
             elif plan.kind == "hoist":
-                self._hoist(ctx, func, func_sites, functions)
+                self._hoist(ctx, func, func_sites, functions, names)
             else:
                 for site in func_sites:
                     ctx.report(site.ref.node, _head(site) + f": {plan.problem}")
+        for owner, owner_sites in owners.items():
+            accepted = self._resolve(ctx, owner, owner_sites, bindings[owner], outer[owner],
+                                     functions)
+            self._emit(ctx, owner, accepted, names)
+
+    # -- sharing by name inside one block (module level, or a function that runs once) -----
+    def _resolve(self, ctx: Context, owner, sites: list[Site], bindings, outer: list,
+                 functions: _Functions) -> list[tuple[Site, Site | None]]:
+        """Sites that create their layer (None) or call an earlier one (its Site): TF1 found
+        a layer's variables by scope path and `name=`; a call under `reuse=True` (or
+        `tf.AUTO_REUSE` once they exist) used the variables of the earlier call of that name."""
+        accepted: list[tuple[Site, Site | None]] = []
+        registry: dict = {}  # (scope names..., layer name) → creating Site, or None: unprovable
+        blocked = self._refused_keys(ctx, owner, bindings, outer)
+        stop = owner.body if owner is not None else ctx.module
+        for site in sorted(sites, key=lambda s: _order(ctx, s.call)):
+            scopes = outer + _enclosing_scopes(ctx, site.call, owner, bindings)
+            reuse_arg = site.args.get("reuse")
+            own = _reuse_value(ctx, reuse_arg.value if reuse_arg else None, bindings)
+            if any(s.settings for s in scopes):
+                ctx.report(site.ref.node, _head(site) +
+                           ": its variable scope sets defaults (initializer, regularizer, ...) "
+                           "for the variables: create the layer once, by hand, with them")
+                continue
+            reuse = _combine([*(s.reuse for s in scopes), own])
+            key = _layer_key(scopes, site.args)
+            if key is not None and (*key[:-1], "*") in blocked:
+                blocked.add(key)
+            straight = functions._only_withs_between(site.line, stop)
+            if reuse == REUSE_FALSE:
+                if key is not None:
+                    if key in registry:
+                        ctx.report(site.ref.node, _head(site) +
+                                   f": `{'/'.join(key)}` is created twice without reuse (TF1 "
+                                   "raised ValueError): fix the names by hand")
+                        continue
+                    if key in blocked:
+                        ctx.report(site.ref.node, _head(site) +
+                                   f": it shares `{'/'.join(key)}` by name with a layer call "
+                                   "that is not rewritten: fix that one first")
+                        continue
+                    registry[key] = site if straight else None
+                accepted.append((site, None))
+                continue
+            if reuse == UNKNOWN or key is None:
+                ctx.report(site.ref.node, _head(site) +
+                           (": it reuses variables by name, and its `name=` or variable scope "
+                            "names are not literals" if reuse != UNKNOWN else
+                            ": whether its variable scope reuses variables is not known") +
+                           ": call the layer object created for them instead, by hand")
+                continue
+            if key in blocked:
+                ctx.report(site.ref.node, _head(site) +
+                           f": it shares `{'/'.join(key)}` with a layer call that is not "
+                           "rewritten: fix that one first")
+                continue
+            if key not in registry:
+                if reuse == REUSE_AUTO and not self._other_creators(ctx):
+                    registry[key] = site if straight else None
+                    accepted.append((site, None))
+                    continue
+                ctx.report(site.ref.node, _head(site) +
+                           f": it reuses `{'/'.join(key)}`, which no `tf.layers` call before "
+                           "it in the same block creates: call the layer object that owns "
+                           "those variables, by hand")
+                continue
+            creator = registry[key]
+            if creator is None:
+                ctx.report(site.ref.node, _head(site) +
+                           f": it reuses `{'/'.join(key)}`, created by a call that runs "
+                           "conditionally or in a loop: share the layer object by hand")
+                continue
+            problem = _same_layer(ctx, creator, site, functions.index)
+            if problem:
+                ctx.report(site.ref.node, _head(site) + f": it reuses the variables of the "
+                           f"layer `{'/'.join(key)}` {problem}")
+                continue
+            accepted.append((site, creator))
+        return accepted
+
+    def _refused_keys(self, ctx: Context, owner, bindings, outer) -> set:
+        keys = set()
+        for call, spec in getattr(self, "refused", ()):
+            func, problem = _function_of(ctx, call)
+            if problem is not None or func is not owner:
+                continue
+            args = _arguments(call, spec.params, "inputs")
+            if isinstance(args, str):  # read `name=` alone; with `**kwargs` it may be any name
+                args = {a.keyword.value: a for a in call.args if a.keyword is not None}
+                if "name" not in args and any(a.star == "**" for a in call.args):
+                    args["name"] = cst.Arg(cst.SimpleString("'*'"))
+            key = _layer_key(outer + _enclosing_scopes(ctx, call, owner, bindings), args)
+            if key is not None:
+                keys.add(key)
+        return keys
+
+    @staticmethod
+    def _other_creators(ctx: Context) -> bool:
+        """Whether anything but `tf.layers` functions may create variables by scope name (then
+        an `AUTO_REUSE` call may find variables this rule does not see)."""
+        cached = getattr(ctx, "_layers_other_creators", None)
+        if cached is None:
+            cached = ctx._layers_other_creators = _LayerCalls._find_other_creators(ctx)
+        return cached
+
+    @staticmethod
+    def _find_other_creators(ctx: Context) -> bool:
+        for _, name in ctx.named_expressions():
+            if name.startswith("tensorflow.layers.") and \
+                    name[len("tensorflow.layers."):] in TF_LAYERS:
+                continue
+            if name in (VARIABLE_SCOPE, "tensorflow.get_variable_scope") or \
+                    _is_creator(name):
+                if name != VARIABLE_SCOPE:
+                    return True
+        return False
+
+    def _promote(self, ctx: Context, func: cst.FunctionDef, sites: list[Site],
+                 functions: _Functions, bindings, outer) -> bool:
+        """A function that runs once makes its layers in place, unless a trainable-variable
+        collection outside it must list them: then they are made once, at module level."""
+        scopes = {_collection_scope(ctx, call) for call in _trainable_collection_calls(ctx)
+                  if _function_of(ctx, call)[0] is not func}
+        scopes = {scope for scope in scopes if isinstance(scope, str)}
+        creators = {c.call: c for c in _variable_creators(ctx, functions)}
+        if not any(site.call in creators and
+                   _prefix_match(creators[site.call].prefix, scope) is not False
+                   for site in sites for scope in scopes):
+            return False
+        for site in sites:
+            if not functions._only_withs_between(site.line, func.body):
+                return False
+            scopes = outer + _enclosing_scopes(ctx, site.call, func, bindings)
+            reuse_arg = site.args.get("reuse")
+            own = _reuse_value(ctx, reuse_arg.value if reuse_arg else None, bindings)
+            if any(s.settings for s in scopes) or \
+                    _combine([*(s.reuse for s in scopes), own]) != REUSE_FALSE:
+                return False
+        return True
+
+    def _emit(self, ctx: Context, owner, accepted: list, names: "_Names") -> None:
+        for site, creator in sorted(accepted, key=lambda pair: _order(ctx, pair[0].call)):
+            if creator is None:
+                site.var = names.fresh(site.wanted, site.named)
+            else:
+                site.creator, site.var = creator, creator.var
+                site.safety = creator.safety
+                site.note = (f" (it reuses the variables of the `name={site.wanted!r}` layer "
+                             "by name: that layer object is called again)")
         groups: dict = {}
-        for site in local:
+        for site, _ in accepted:
             groups.setdefault(site.line, []).append(site)
-        names = _Names(ctx)
         for line, group in groups.items():
             group.sort(key=lambda s: _order(ctx, s.call))
             indent = _indent_of(ctx, line)
-            for site in group:
-                site.var = names.fresh(site.wanted, site.named)
-            ctors = [_constructor(ctx, site, indent) for site in group]
+            ctors = [_constructor(ctx, site, indent) for site in group if site.creator is None]
             new_line = line.visit(_ReplaceCalls({s.call: s for s in group}))
-            ctors[0] = ctors[0].with_changes(leading_lines=line.leading_lines)
-            new_line = new_line.with_changes(leading_lines=[])
+            if ctors:
+                ctors[0] = ctors[0].with_changes(leading_lines=line.leading_lines)
+                new_line = new_line.with_changes(leading_lines=[])
             edit = Edit(line, [*ctors, new_line])
-            self._report(ctx, group, edit)
+            self._report(ctx, group, edit, owner)
 
     def _hoist(self, ctx: Context, func: cst.FunctionDef, sites: list[Site],
-               functions: _Functions) -> None:
+               functions: _Functions, names: "_Names", quiet: bool = False) -> bool:
+        """Create the layers of `func` once, before it; False (reported unless `quiet`) when
+        an argument of a layer is not a module-level name defined before the function."""
         module_names = self._module_bindings_before(ctx, func)
         local = _local_names(func)
         rebound = _bound_by(func.body)
@@ -1012,19 +1224,20 @@ class _LayerCalls(Rule):
                 if name.value in local or (name.value not in module_names and
                                            name.value not in _BUILTINS) or \
                         name.value == "FLAGS":
+                    if quiet:
+                        return False
                     for other in sites:
                         ctx.report(other.ref.node, _head(other) +
                                    f": `{func.name.value}` shares its layers through reuse, "
                                    f"but the arguments of a layer use `{name.value}`, which "
                                    "is not a module-level name defined before it: create the "
                                    "layers once, by hand")
-                    return
+                    return False
         if substitute:
             translator = _Translator(ctx, functions.index, substitute)
             sites = [translator.site(s.ref, s.call, s.spec, s.function) for s in sites]
             if any(isinstance(s, str) for s in sites):
-                return
-        names = _Names(ctx)
+                return False
         sites.sort(key=lambda s: _order(ctx, s.call))
         for site in sites:
             site.var = names.fresh(site.wanted, site.named)
@@ -1042,7 +1255,8 @@ class _LayerCalls(Rule):
         for site in sites:
             site.note += (f" (`{func.name.value}` shares its variables through reuse: the "
                           "layer is created once, before it)")
-        self._report(ctx, sites, Edit(func, [*ctors, decorated]))
+        self._report(ctx, sites, Edit(func, [*ctors, decorated]), None)
+        return True
 
     def _module_bindings_before(self, ctx: Context, func: cst.FunctionDef) -> set[str]:
         found = set()
@@ -1053,11 +1267,16 @@ class _LayerCalls(Rule):
                 found.add(node)
         return found
 
-    def _report(self, ctx: Context, group: list[Site], edit: Edit) -> None:
+    def _report(self, ctx: Context, group: list[Site], edit: Edit, owner) -> None:
+        """Report the group's fix; remember each call's layer object (`owner`: the function
+        it is a local name of, None for module level) for TFM307's variable lists."""
         safety = FixSafety.UNSAFE if any(s.safety is FixSafety.UNSAFE for s in group) \
             else FixSafety.SAFE
+        objects = _layer_objects(ctx)
         for site in group:
             ctx.report(site.ref.node, _message(site), [edit], safety, imports=("tensorflow",))
+            objects[site.call] = LayerObject(site.var, owner, ctx.findings[-1],
+                                             site.creator is not None)
 
 
 def _is_keras_constructor_line(ctx: Context, statement) -> bool:
@@ -1199,6 +1418,16 @@ on every call after the first), the layer is created once, at module level befor
 function, and the function calls it: that is TF1's sharing. Without provable sharing the
 call is reported without a fix.
 
+Sharing by name in one block (module level, or a function that runs once): a call with
+`reuse=True` (its own, or its variable scope's; `tf.AUTO_REUSE` once the variables exist)
+and the scope path and `name=` of an earlier call that created them becomes a second call
+of that call's layer object (`D_l1 = tf.layers.dense(G_out, 128, tf.nn.relu, name='l',
+reuse=True)` → `D_l1 = l(G_out)`). The earlier call must run unconditionally, before it,
+and both must pass the same layer arguments: TF1 applied each call's own activation (and
+other settings) to the shared weights, a Keras layer has one set, so differing arguments are
+reported. A function that runs once makes its layers in place, or once before it (like a
+shared function) when a trainable-variable collection outside it must list them (TFM307).
+
 ## Caveats
 `batch_normalization` on 4-D inputs is fused in TF1, which updates the moving variance with
 the unbiased batch variance (Keras: biased; caveat 10): unless the input is provably 2-D or
@@ -1244,6 +1473,25 @@ equivalent and are reported. Default initializers agree in distribution, never i
                 "    return tf.layers.dense(x, 10)\n\n\n"
                 "a = tower(x1)\n"
                 "b = tower(x2)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "with tf.variable_scope('D'):\n"
+                "    h = tf.layers.dense(real, 8, tf.nn.relu, name='hidden')\n"
+                "    p_real = tf.layers.dense(h, 1, name='logit')\n"
+                "    # the same layers on generated samples\n"
+                "    h_fake = tf.layers.dense(fake, 8, tf.nn.relu, name='hidden', reuse=True)\n"
+                "    p_fake = tf.layers.dense(h_fake, 1, name='logit', reuse=True)\n",
+                "import tensorflow as tf\n\n"
+                "hidden = tf.keras.layers.Dense(8, tf.nn.relu, name='hidden')\n"
+                "h = hidden(real)\n"
+                "logit = tf.keras.layers.Dense(1, name='logit')\n"
+                "p_real = logit(h)\n"
+                "# the same layers on generated samples\n"
+                "h_fake = hidden(fake)\n"
+                "p_fake = logit(h_fake)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "with tf.variable_scope('D'):\n"
+                "    h = tf.layers.dense(real, 8, tf.nn.relu, name='hidden')\n"
+                "    h_fake = tf.layers.dense(fake, 8, name='hidden', reuse=True)\n"),
         Invalid("import tensorflow as tf\n\n"
                 "y = tf.layers.batch_normalization(x, training=True, fused=True)\n",
                 "import tensorflow as tf\n\n"
@@ -1577,6 +1825,7 @@ follow the same distribution as TF1, never the same numbers.
         text = _wrap(f"{tf}.Variable", parts, _indent_of(ctx, call))
         ctx.report(ref.node, f"{base}: `tf.Variable` with TF1's initial value made explicit",
                    [Edit(call, parse_expression(text))], imports=("tensorflow",))
+        _fixed_variables(ctx).add(call)
 
     def _initial_value(self, ctx: Context, args: dict) -> str | None:
         tf = ctx.tensorflow_name()
@@ -1605,6 +1854,14 @@ follow the same distribution as TF1, never the same numbers.
             return None
         extra = f", dtype={dtype}" if dtype else ""
         return f"{code}({shape}{extra})"
+
+
+def _fixed_variables(ctx: Context) -> set:
+    """The `tf.get_variable` calls TFM305 rewrites in this pass (each call makes its own)."""
+    fixed = getattr(ctx, "_layers_fixed_variables", None)
+    if fixed is None:
+        fixed = ctx._layers_fixed_variables = set()
+    return fixed
 
 
 def _plan_variables(self: _Functions, func: cst.FunctionDef) -> str:
@@ -1740,6 +1997,467 @@ _TF1_BATCH_NORMS = ("tensorflow.layers.batch_normalization", "tensorflow.layers.
                     "tensorflow.nn.fused_batch_norm")
 
 
+# -- TFM307: what a trainable-variable collection held, as TF2 objects ---------------------------
+
+TRAINABLE_VARIABLES = "tensorflow.GraphKeys.TRAINABLE_VARIABLES"
+# A scope passed to a collection is a regular expression matched at the start of each
+# variable name: these characters make it a plain prefix.
+_PLAIN_SCOPE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_/-")
+_NO_VARIABLES = frozenset({"Dropout", "Flatten", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+                           "AveragePooling1D", "AveragePooling2D", "AveragePooling3D"})
+# TensorFlow names that may make variables under names this rule cannot list.
+_OPAQUE_CREATORS = ("tensorflow.keras.layers.", "tensorflow.keras.Model",
+                    "tensorflow.keras.Sequential", "tensorflow.keras.models.",
+                    "tensorflow.keras.applications.", "tensorflow.keras.Input",
+                    "tensorflow.contrib.", "tensorflow.estimator.", "tensorflow.feature_column.",
+                    "tensorflow.Module", "tensorflow.train.import_meta_graph",
+                    "tensorflow.saved_model.", "tensorflow.layers.", "tensorflow.make_template",
+                    "tensorflow.get_variable_scope")
+# Libraries that make no TensorFlow variables (anything else imported might).
+_PLAIN_LIBRARIES = frozenset({
+    "numpy", "matplotlib", "math", "random", "os", "sys", "time", "json", "collections",
+    "itertools", "functools", "pickle", "csv", "re", "argparse", "datetime", "scipy", "pandas",
+    "absl", "six", "gzip", "struct", "urllib", "shutil", "glob", "logging", "copy", "string",
+    "io", "tempfile", "timeit", "pprint", "PIL", "warnings", "operator", "pathlib", "zipfile",
+    "tarfile"})
+_CONDITIONAL = tuple(t for t in (cst.If, cst.For, cst.While, cst.Try,
+                                 getattr(cst, "TryStar", None), getattr(cst, "Match", None),
+                                 cst.IfExp, cst.BooleanOperation, cst.Lambda, cst.ListComp,
+                                 cst.SetComp, cst.DictComp, cst.GeneratorExp) if t is not None)
+
+
+def _collection_scope(ctx: Context, call: cst.Call):
+    """For a call that reads TRAINABLE_VARIABLES: the scope prefix ("" for all of them), or
+    (why,) when the scope cannot be read as a plain prefix; None for other calls."""
+    name = ctx.qualified_name(call.func)
+    if name == "tensorflow.trainable_variables":
+        args = _arguments(call, ("scope",), None)
+    elif name == "tensorflow.get_collection":
+        args = _arguments(call, ("key", "scope"), None)
+        if isinstance(args, str) or "key" not in args or \
+                ctx.qualified_name(args["key"].value) != TRAINABLE_VARIABLES:
+            return None
+    else:
+        return None
+    if isinstance(args, str):
+        return (args,)
+    scope = _literal(args["scope"].value) if "scope" in args else None
+    if scope is None:
+        return ""
+    if not isinstance(scope, str):
+        return ("the scope is not a literal string",)
+    if not set(scope) <= _PLAIN_SCOPE:
+        return ("the scope is a regular expression (TF1 matched it with `re.match`): list "
+                "the variables it matched",)
+    return scope
+
+
+def _trainable_collection_calls(ctx: Context) -> list[cst.Call]:
+    cached = getattr(ctx, "_layers_trainable_collections", None)
+    if cached is None:
+        cached = []
+        for node, name in ctx.named_expressions():
+            if name in ("tensorflow.trainable_variables", "tensorflow.get_collection"):
+                call = ctx.call_of(node)
+                if call is not None and _collection_scope(ctx, call) is not None:
+                    cached.append(call)
+        ctx._layers_trainable_collections = cached
+    return cached
+
+
+@dataclass
+class _Creator:
+    """A call that may make trainable variables: what TF1 named them, what holds them."""
+
+    call: cst.Call
+    qualname: str
+    kind: str  # "layer" (tf.layers function), "get_variable", "variable", "opaque"
+    prefix: str  # every variable it makes has a name that starts with this
+    trainable: object = True  # True, False, or None (not a literal)
+
+
+def _creator_kind(name: str) -> str | None:
+    if name.startswith("tensorflow.layers."):
+        spec = TF_LAYERS.get(name[len("tensorflow.layers."):])
+        if spec is not None:
+            return None if spec.keras in _NO_VARIABLES else "layer"
+        return "opaque"
+    for module in CONTRIB_MODULES:
+        if name.startswith(module + "."):
+            spec = CONTRIB_LAYERS.get(name[len(module) + 1:])
+            if spec is not None and spec.keras in _NO_VARIABLES:
+                return None
+            return "opaque"
+    if name == "tensorflow.get_variable":
+        return "get_variable"
+    if name == "tensorflow.Variable":
+        return "variable"
+    if _is_creator(name) or name.startswith(_OPAQUE_CREATORS):
+        return "opaque"
+    if name.startswith("tensorflow."):
+        return None
+    return None if name.split(".")[0] in _PLAIN_LIBRARIES else "opaque"
+
+
+def _scope_segments(ctx: Context, node: cst.CSTNode, stop, bindings, name_scopes: bool) -> list:
+    """Names of the variable scopes (and name scopes) around `node` up to `stop`, outermost
+    first; None for a name that is not a literal."""
+    found: list = []
+    for ancestor in ctx.ancestors(node):
+        if ancestor is stop:
+            break
+        if not isinstance(ancestor, cst.With):
+            continue
+        here = []
+        for item in ancestor.items:
+            call = item.item
+            if not isinstance(call, cst.Call):
+                continue
+            qualname = ctx.qualified_name(call.func)
+            if qualname == VARIABLE_SCOPE:
+                args = _arguments(call, _SCOPE_PARAMS, None)
+                node_name = args.get("name_or_scope") if isinstance(args, dict) else None
+            elif qualname == "tensorflow.name_scope" and name_scopes:
+                args = _arguments(call, ("name", "default_name", "values"), None)
+                node_name = args.get("name") if isinstance(args, dict) else None
+            else:
+                continue
+            value = node_name.value if node_name is not None else None
+            if isinstance(value, cst.Name) and bindings and value.value in bindings:
+                value = bindings[value.value]
+            literal = _literal(value) if value is not None else None
+            here.append(literal if isinstance(literal, str) and literal else None)
+        found = here + found
+    return found
+
+
+def _scope_path(ctx: Context, node: cst.CSTNode, functions: _Functions, name_scopes: bool,
+                depth: int = 0):
+    """The scope names around `node`, through the calls of the function it is in (every
+    call must give the same path); None when unknown."""
+    if depth > 8:
+        return None
+    func, problem = _function_of(ctx, node)
+    if problem is not None:
+        return None
+    if func is None:
+        return _scope_segments(ctx, node, None, None, name_scopes)
+    calls = functions.calls(func)
+    if isinstance(calls, str) or not calls:
+        return None
+    paths = set()
+    for call in calls:
+        outer = _scope_path(ctx, call, functions, name_scopes, depth + 1)
+        if outer is None:
+            return None
+        bindings = _param_bindings(func, call) or {}
+        paths.add(tuple(outer + _scope_segments(ctx, node, func, bindings, name_scopes)))
+    return list(paths.pop()) if len(paths) == 1 else None
+
+
+def _known_prefix(segments) -> tuple[str, bool]:
+    """("a/b", True) for literal scope names; the part before the first unknown one (with
+    its slash) and False otherwise."""
+    if segments is None:
+        return "", False
+    known = []
+    for segment in segments:
+        if segment is None:
+            return ("/".join(known) + "/") if known else "", False
+        known.append(segment)
+    return "/".join(known), True
+
+
+def _never_runs(ctx: Context, node: cst.CSTNode, functions: _Functions) -> bool:
+    func, problem = _function_of(ctx, node)
+    if func is None or problem is not None:
+        return False
+    calls = functions.calls(func)
+    return isinstance(calls, list) and not calls
+
+
+def _variable_creators(ctx: Context, functions: _Functions) -> list[_Creator]:
+    cached = getattr(ctx, "_layers_creators_inventory", None)
+    if cached is not None:
+        return cached
+    found = []
+    for call in ctx.module_calls():
+        qualname = ctx.qualified_name(call.func)
+        if qualname is None:
+            continue  # the module's own functions (their bodies are calls too), methods
+        kind = _creator_kind(qualname)
+        if kind is None or _never_runs(ctx, call, functions):
+            continue
+        name_scoped = kind in ("variable", "opaque")
+        path = _scope_path(ctx, call, functions, name_scoped)
+        prefix, complete = _known_prefix(path)
+        trainable: object = True
+        if kind == "layer":
+            function = qualname[len("tensorflow.layers."):]
+            args = _arguments(call, TF_LAYERS[function].params, "inputs")
+            if isinstance(args, str):
+                kind = "opaque"
+            else:
+                if complete:
+                    name = _literal(args["name"].value) if "name" in args else None
+                    prefix = f"{prefix}/" if prefix else ""
+                    if isinstance(name, str):
+                        prefix = f"{prefix}{name}/"
+                    elif name is None:
+                        prefix = f"{prefix}{function}"  # TF1 numbered it: dense, dense_1, ...
+                if "trainable" in args:
+                    trainable = _literal(args["trainable"].value)
+        elif kind == "get_variable":
+            args = _arguments(call, _GET_VARIABLE, None)
+            if isinstance(args, str):
+                kind = "opaque"
+            else:
+                name = _literal(args["name"].value) if "name" in args else None
+                if complete:
+                    prefix = f"{prefix}/" if prefix else ""
+                    if isinstance(name, str):
+                        prefix = f"{prefix}{name}:"
+                if "trainable" in args:
+                    trainable = _literal(args["trainable"].value)
+        elif kind == "variable":
+            args = _arguments(call, _VARIABLE_PARAMS, None)
+            if isinstance(args, str):
+                kind = "opaque"
+            else:
+                # Name scopes are numbered when reopened (`d`, `d_1`): only the start of the
+                # first name is known.
+                name = _literal(args["name"].value) if "name" in args else "Variable"
+                if path:
+                    prefix = path[0] or ""
+                else:
+                    prefix = name if isinstance(name, str) else ""
+                if "trainable" in args:
+                    trainable = _literal(args["trainable"].value)
+        if kind == "opaque":
+            prefix = (path[0] or "") if path else ""
+        found.append(_Creator(call, qualname, kind, prefix,
+                              trainable if trainable in (True, False) else None))
+    ctx._layers_creators_inventory = found
+    return found
+
+
+def _exec_key(ctx: Context, node: cst.CSTNode, functions: _Functions, strict: bool,
+              depth: int = 0):
+    """When `node` first runs, as a tuple comparable with other keys: the positions of the
+    calls that lead to it from module level; None when unknown (with `strict`, also when
+    its function runs more than once)."""
+    if depth > 8:
+        return None
+    func, problem = _function_of(ctx, node)
+    if problem is not None:
+        return None
+    own = (_position_key(ctx, node),)
+    if func is None:
+        return own
+    calls = functions.calls(func)
+    if isinstance(calls, str) or not calls:
+        return None
+    if strict and (len(calls) != 1 or _in_loop(ctx, calls[0])):
+        return None
+    keys = [_exec_key(ctx, call, functions, strict, depth + 1) for call in calls]
+    if any(key is None for key in keys):
+        return None
+    return min(keys) + own
+
+
+def _unconditional(ctx: Context, node: cst.CSTNode, functions: _Functions,
+                   depth: int = 0) -> bool:
+    """Whether `node` runs whenever the module runs (no branch, loop or nested scope on the
+    way, and every call of its function is so too)."""
+    if depth > 8:
+        return False
+    func, problem = _function_of(ctx, node)
+    if problem is not None:
+        return False
+    for ancestor in ctx.ancestors(node):
+        if ancestor is func:
+            break
+        if isinstance(ancestor, _CONDITIONAL):
+            return False
+    if func is None:
+        return True
+    calls = functions.calls(func)
+    return isinstance(calls, list) and bool(calls) and \
+        all(_unconditional(ctx, call, functions, depth + 1) for call in calls)
+
+
+def _prefix_match(prefix: str, scope: str) -> bool | None:
+    """Whether every variable name starting with `prefix` matches the collection's scope:
+    True, False, or None when it depends on the unknown rest of the name."""
+    if prefix.startswith(scope):
+        return True
+    if scope.startswith(prefix):
+        return None
+    return False
+
+
+def _assigned_name(ctx: Context, call: cst.Call, names_index) -> str | None:
+    """`w` for `w = tf.Variable(...)`, when that is the only binding of `w` in the module."""
+    assign = ctx.parent(call)
+    if not isinstance(assign, cst.Assign) or assign.value is not call or \
+            len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+        return None
+    name = assign.targets[0].target.value
+    return name if _binding_count(ctx, name, names_index) == 1 else None
+
+
+def _var_list_argument(ctx: Context, node: cst.CSTNode) -> bool:
+    """Whether `node` is the `var_list` of an optimizer's `minimize`/`compute_gradients`."""
+    arg = ctx.parent(node)
+    call = ctx.parent(arg) if isinstance(arg, cst.Arg) else None
+    if not isinstance(call, cst.Call) or arg.value is not node or arg.star or \
+            not isinstance(call.func, cst.Attribute):
+        return False
+    method = call.func.attr.value
+    position = {"minimize": 2, "compute_gradients": 1}.get(method)
+    if position is None:
+        return False
+    if arg.keyword is not None:
+        return arg.keyword.value == "var_list"
+    return call.args.index(arg) == position
+
+
+@dataclass
+class _VariableList:
+    edits: list
+    findings: list  # the layer fixes whose objects the list names
+    what: str  # for the message
+
+
+def _variable_list(ctx: Context, call: cst.Call, scope: str, functions: _Functions):
+    """The TF2 list of what TF1's collection held (the objects TFM301/305 make, in TF1's
+    creation order), with the edits that put it in place; a message when not provable."""
+    owner, problem = _function_of(ctx, call)
+    if problem is not None:
+        return f"the list is read {problem}"
+    when = _exec_key(ctx, call, functions, strict=True)
+    if when is None:
+        return "it is read in a function that runs more than once, or is passed around"
+    under = f"under `{scope}`" if scope else "in the module"
+    items = []
+    for creator in _variable_creators(ctx, functions):
+        match = _prefix_match(creator.prefix, scope)
+        if match is False:
+            continue
+        what = f"`{short(creator.qualname)}`"
+        if match is None:
+            return (f"{what} makes variables whose names may or may not fall under `{scope}` "
+                    "(a scope or layer name that is not a literal, or numbered by TF1)")
+        if creator.kind == "opaque":
+            return f"{what} makes variables {under} that this rule cannot list"
+        if creator.trainable is False:
+            continue
+        if creator.trainable is None:
+            return f"{what} makes variables {under} with a `trainable=` that is not a literal"
+        key = _exec_key(ctx, creator.call, functions, strict=False)
+        if key is None or not _unconditional(ctx, creator.call, functions):
+            return (f"{what} makes variables {under} conditionally, in a loop, or in a "
+                    "function that is not plainly called")
+        if key > when:
+            continue  # made after the collection was read: TF1 did not list it
+        creator_owner = _function_of(ctx, creator.call)[0]
+        if creator.kind == "layer":
+            layer = _layer_objects(ctx).get(creator.call)
+            if layer is None:
+                return f"{what} {under} is not rewritten into a Keras layer yet (TFM301)"
+            if layer.reuses:
+                continue  # its variables are those of the call it reuses
+            if layer.owner is not None and layer.owner is not owner:
+                return (f"the Keras layer of {what} {under} is a local name of "
+                        f"`{layer.owner.name.value}`")
+            items.append((key, f"*{layer.var}.trainable_variables", layer))
+            continue
+        if creator.kind == "get_variable" and creator.call not in _fixed_variables(ctx):
+            return f"{what} {under} is not rewritten into a `tf.Variable` (TFM305)"
+        target = _assigned_name(ctx, creator.call, functions.index)
+        if target is None:
+            return f"{what} {under} is not assigned to a name of its own"
+        if creator_owner is not None and creator_owner is not owner or \
+                creator_owner is None and owner is not None and target in _local_names(owner):
+            return f"the variable `{target}` {under} is not visible where the list is read"
+        items.append((key, target, None))
+    if not items:
+        return (f"no variable this rule can see is made {under} before the list is read "
+                "(TF1's list was empty, or made elsewhere)")
+    items.sort(key=lambda item: item[0])
+    layers = [item[2] for item in items if item[2] is not None]
+    texts = [item[1] for item in items]
+    if len(texts) == 1 and layers:
+        texts = [texts[0][1:]]  # `layer.trainable_variables`, already a list
+        single = True
+    else:
+        single = False
+    what = ("the variables of the layer objects and variables made there, in TF1's order"
+            if scope else "every variable of the module, in TF1's order")
+    edits = _list_edits(ctx, call, owner, texts, single, functions.index, not layers)
+    if isinstance(edits, str):
+        return edits
+    return _VariableList(edits, [layer.finding for layer in layers], what)
+
+
+def _list_text(ctx: Context, texts: list[str], single: bool, at: cst.CSTNode) -> str:
+    """The list expression, wrapped when the line it lands on would get too long."""
+    text = texts[0] if single else "[" + ", ".join(texts) + "]"
+    statement = None
+    for ancestor in ctx.ancestors(at):
+        if isinstance(ancestor, cst.SimpleStatementLine):
+            statement = ancestor
+            break
+    if statement is None:
+        return text
+    indent = _indent_of(ctx, statement)
+    before = ctx.code(statement.body[0]) if len(statement.body) == 1 else ctx.code(statement)
+    after = before.replace(ctx.code(at), text, 1)
+    if max(len(indent) + len(line) for line in after.splitlines()) <= MAX_LINE or single:
+        return text
+    inner = indent + "    "
+    lines, current = [], ""
+    for part in texts:
+        piece = part + ","
+        if current and len(inner) + len(current) + 1 + len(piece) > MAX_LINE:
+            lines.append(current)
+            current = piece
+        else:
+            current = f"{current} {piece}" if current else piece
+    lines.append(current[:-1])
+    return "[\n" + "\n".join(inner + line for line in lines) + "]"
+
+
+def _list_edits(ctx: Context, call: cst.Call, owner, texts: list[str], single: bool,
+                names_index, only_variables: bool):
+    """Edits that put the list where TF1 read the collection. Keras layers make their
+    variables when first called, so a list of layer variables must be read where the
+    training step reads it: as the `var_list` of `minimize`/`compute_gradients` (a name
+    holding the collection is replaced by the list at those uses)."""
+    if _var_list_argument(ctx, call) or only_variables:
+        return [Edit(call, parse_expression(_list_text(ctx, texts, single, call)))]
+    target = _assigned_name(ctx, call, names_index)
+    statement = ctx.parent(ctx.parent(call))
+    if target is None or not isinstance(statement, cst.SimpleStatementLine) or \
+            len(statement.body) != 1:
+        return ("a list of Keras layer variables is only complete once the layers have been "
+                "called: pass the collection as the `var_list` of `minimize` or "
+                "`compute_gradients`, or list the variables by hand where they are used")
+    uses = [n for n in names_index.get(target, ()) if n is not statement.body[0].targets[0]
+            .target]
+    for use in uses:
+        if not _var_list_argument(ctx, use) or _function_of(ctx, use)[0] is not owner:
+            return (f"`{target}` is used other than as the `var_list` of `minimize` or "
+                    "`compute_gradients` in the same block: a list of Keras layer variables "
+                    "is only complete once the layers have been called")
+    if not uses:
+        return f"`{target}` is never used"
+    edits = [Edit(statement, None)]
+    for use in uses:
+        edits.append(Edit(use, parse_expression(_list_text(ctx, texts, single, use))))
+    return edits
+
+
 class Collections(Rule):
     code = "TFM307"
     name = "graph-collections"
@@ -1754,7 +2472,25 @@ TF2 has no graph collections: `tf.trainable_variables()`, `tf.global_variables()
 
 ## What it becomes
 The finding names the object that holds the variables in TF2 (`model.trainable_variables`,
-`layer.trainable_variables`, or an explicit list). One pattern is fixed: batch norm's
+`layer.trainable_variables`, or an explicit list).
+
+Trainable-variable lists are fixed where the objects holding them are provable:
+`tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope='D')`,
+`tf.trainable_variables('D')` (or without a scope: every variable) become the list of what
+TF1 listed, in TF1's creation order: the Keras layers TFM301 makes of the `tf.layers` calls
+(`*layer.trainable_variables`, once per layer, shared calls included) and the `tf.Variable`s
+(TFM305) whose names fall under the scope. TF1 matched the scope as a prefix of the variable
+name (`'D'` also lists `D_1/...` and `D2/...`), and so does the fix: every variable-making call
+of the module (through the module's functions and the scopes of their callers) is checked,
+and variables made after the list was read are left out, as TF1 did. Keras layers make their
+variables when first called, so a list of layer variables goes where the training step reads
+it: the `var_list` of `minimize`/`compute_gradients` (`d_vars = tf.get_collection(...)` used
+only as `var_list=d_vars` is replaced at those uses); a list of `tf.Variable`s only stays
+where it was. The fix comes with the layer fixes it relies on (one set of edits), so the
+variable scopes can then go (TFM306) and the graph rule (TFM201) trains exactly those
+variables.
+
+One more pattern is fixed: batch norm's
 `update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)` with
 `with tf.control_dependencies(update_ops):` around the training step — Keras batch
 normalization updates its moving statistics during the call in training mode, so the
@@ -1763,11 +2499,39 @@ assignment is removed and the `with` unwrapped, once no TF1 batch norm is left i
 ## Caveats
 TF1 updated the moving statistics only when the training op ran; Keras updates them on
 every call with `training=True` (also when only the loss is evaluated in training mode).
+
+A trainable-variable list is reported without a fix when anything under its scope is not
+provable: a scope or `name=` that is not a literal (or a scope given as a regular
+expression), a layer name TF1 numbered that the scope cuts into (`scope='dense_1'`),
+contrib/slim layers, RNN cells, Keras layers or models, a library function that may make
+variables, a `trainable=` that is not a literal, a variable made in a branch, a loop or a
+function not plainly called, a layer local to another function, a list used other than as a
+`var_list`, or a layer fix that is unsafe (batch norm) without `--unsafe-fixes`. Other
+collections (`GLOBAL_VARIABLES` also holds optimizer slots) are reported.
 """
     examples = (
         Valid("import tensorflow as tf\n\nv = model.trainable_variables\n"),
         Invalid("import tensorflow as tf\n\n"
                 "opt.minimize(loss, var_list=tf.trainable_variables())\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "with tf.variable_scope('G'):\n"
+                "    fake = tf.layers.dense(z, 4)\n"
+                "with tf.variable_scope('D'):\n"
+                "    logits = tf.layers.dense(fake, 1, name='out')\n"
+                "d_vars = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope='D')\n"
+                "train_g = opt.minimize(g_loss, var_list=tf.trainable_variables('G'))\n"
+                "train_d = opt.minimize(d_loss, var_list=d_vars)\n",
+                "import tensorflow as tf\n\n"
+                "dense = tf.keras.layers.Dense(4)\n"
+                "fake = dense(z)\n"
+                "out = tf.keras.layers.Dense(1, name='out')\n"
+                "logits = out(fake)\n"
+                "train_g = opt.minimize(g_loss, var_list=dense.trainable_variables)\n"
+                "train_d = opt.minimize(d_loss, var_list=out.trainable_variables)\n"),
+        Invalid("import tensorflow as tf\n\n"
+                "with tf.variable_scope('D'):\n"
+                "    logits = tf.layers.dense(x, 1)\n"
+                "train_d = opt.minimize(loss, var_list=tf.trainable_variables('D.*'))\n"),
         Invalid("import tensorflow as tf\n\n"
                 "loss = tf.reduce_mean(error)\n"
                 "update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)\n"
@@ -1778,9 +2542,24 @@ every call with `training=True` (also when only the loss is evaluated in trainin
                 "train_op = optimizer.minimize(loss)\n"),
     )
 
+    def __init__(self) -> None:
+        self.refs: list[Reference] = []
+
     def on_reference(self, ref: Reference, ctx: Context) -> None:
-        if ref.via_alias:
-            return
+        if not ref.via_alias:
+            self.refs.append(ref)
+
+    def on_module(self, ctx: Context) -> None:
+        # Runs after TFM301/TFM303/TFM305 (rules run in code order): their fixes are known.
+        lists = []
+        for ref in self.refs:
+            outcome = self._one(ref, ctx)
+            if outcome is not None:
+                lists.append(outcome)
+        if lists:
+            self._bundle(ctx, lists)
+
+    def _one(self, ref: Reference, ctx: Context):
         name = ref.qualname
         hint = _COLLECTION_FUNCTIONS[name]
         message = f"`{short(name)}` is empty in TF2 (no graph collections): use {hint}"
@@ -1792,11 +2571,80 @@ every call with `training=True` (also when only the loss is evaluated in trainin
                 ctx.report(ref.node, "`UPDATE_OPS` is empty in TF2: Keras batch normalization "
                                      "updates its moving statistics during the call; the "
                                      "control dependency is removed", edits)
-                return
+                return None
             message = ("`UPDATE_OPS` is empty in TF2: Keras batch normalization updates its "
                        "moving statistics during the call; remove the control dependency once "
                        "every batch norm is a Keras layer")
+        scope = _collection_scope(ctx, call) if call is not None else None
+        if scope is not None:
+            described = f"`{short(name)}`" + (f" of scope `{scope}`" if scope and
+                                               isinstance(scope, str) else "")
+            message = (f"{described} is empty in TF2 (no graph collections): use the "
+                       "variables of the objects that own them (`layer.trainable_variables`)")
+            if not isinstance(scope, str):
+                ctx.report(ref.node, f"{message} ({scope[0]})")
+                return None
+            found = _variable_list(ctx, call, scope, _Functions(ctx))
+            if isinstance(found, str):
+                ctx.report(ref.node, f"{message}, by hand ({found})")
+                return None
+            return ref, described, found
         ctx.report(ref.node, message)
+        return None
+
+    def _bundle(self, ctx: Context, lists: list) -> None:
+        """The lists name layer objects that TFM301's fixes of this pass create: the fixes go
+        together (one set of edits on every finding involved), or none does."""
+        involved = [f for _, _, found in lists for f in found.findings]
+        layer_findings = [f for f in ctx.findings if f.rule in (TfLayersFunction, ContribLayers)
+                          and f.edits]
+        edits: list = []
+        seen_findings: list = []
+        pending = list(involved)
+        while pending:
+            finding = pending.pop()
+            if any(finding is f for f in seen_findings):
+                continue
+            seen_findings.append(finding)
+            for edit in finding.edits:
+                if not any(edit is e for e in edits):
+                    edits.append(edit)
+            for other in layer_findings:
+                if not any(other is f for f in seen_findings) and \
+                        any(e is edit for e in other.edits for edit in finding.edits):
+                    pending.append(other)
+        unsafe = any(f.safety is FixSafety.UNSAFE for f in seen_findings)
+        if unsafe and not ctx.unsafe_fixes:
+            for ref, described, _ in lists:
+                ctx.report(ref.node, f"{described} is empty in TF2 (no graph collections): it "
+                                     "becomes a list of the layers' variables together with the "
+                                     "layer fixes, one of which is unsafe (batch norm): run "
+                                     "with `--unsafe-fixes`")
+            return
+        layer_nodes = {id(edit.node) for edit in edits}
+        layer_above = {id(a) for edit in edits for a in ctx.ancestors(edit.node)}
+        kept = []
+        for ref, described, found in lists:
+            nested = any(id(node) in layer_nodes or id(node) in layer_above or
+                         any(id(a) in layer_nodes for a in ctx.ancestors(node))
+                         for node in (edit.node for edit in found.edits))
+            if nested:
+                ctx.report(ref.node, f"{described} is empty in TF2 (no graph collections): "
+                                     "put it on a line of its own, apart from the layer calls")
+                continue
+            kept.append((ref, described, found))
+        if not kept:
+            return
+        for _, _, found in kept:
+            edits.extend(found.edits)
+        lists = kept
+        safety = FixSafety.UNSAFE if unsafe else FixSafety.SAFE
+        for finding in seen_findings:
+            finding.edits = list(edits)
+            finding.safety = safety
+        for ref, described, found in lists:
+            ctx.report(ref.node, f"{described} is empty in TF2 (no graph collections): it "
+                                 f"becomes {found.what}", list(edits), safety)
 
     def _update_ops(self, ctx: Context, call: cst.Call) -> list[Edit] | None:
         if any(_is_tf1_bn(name) for _, name in ctx.named_expressions()):
@@ -2244,7 +3092,7 @@ now looks computed from the inputs: a run that fetched only it must feed them.
                    if name.startswith("tensorflow.")):
             return  # TF2 code: a function making variables on each call is what it means
         functions = _Functions(ctx)
-        names = _Names(ctx)
+        names = _shared_names(ctx)
         for func, refs in by_function.items():
             plan = self._plan(ctx, func, refs, functions)
             if plan is None:

@@ -9,6 +9,7 @@ the contrib program runs on TF2.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 
 import pytest
@@ -125,6 +126,265 @@ def test_long_constructor_is_wrapped():
                 "bias_initializer=tf.constant_initializer(b1), name='fc1')\n")
     assert max(len(line) for line in fixed.splitlines()) <= 99
     compile(fixed, "fixed.py", "exec")
+
+
+# -- TFM301: layers shared by name in one block (Morvan's 406_GAN.py) ---------------------------
+
+def diagnostics(source: str, code: str, settings=SETTINGS):
+    return [d for d in migrate(source, "example.py", settings).diagnostics if d.code == code]
+
+
+SHARED_BY_NAME = ("import tensorflow as tf\n\n"
+                  "with tf.variable_scope('Discriminator'):\n"
+                  "    D_l0 = tf.layers.dense(real_art, 128, tf.nn.relu, name='l')\n"
+                  "    prob0 = tf.layers.dense(D_l0, 1, tf.nn.sigmoid, name='out')\n"
+                  "    D_l1 = tf.layers.dense(G_out, 128, tf.nn.relu, name='l', reuse=True)\n"
+                  "    prob1 = tf.layers.dense(D_l1, 1, tf.nn.sigmoid, name='out', reuse=True)\n")
+
+
+def test_layer_reused_by_name_is_one_object_called_twice():
+    assert fix(SHARED_BY_NAME) == (
+        "import tensorflow as tf\n\n"
+        "l = tf.keras.layers.Dense(128, tf.nn.relu, name='l')\n"
+        "D_l0 = l(real_art)\n"
+        "out = tf.keras.layers.Dense(1, tf.nn.sigmoid, name='out')\n"
+        "prob0 = out(D_l0)\n"
+        "D_l1 = l(G_out)\n"
+        "prob1 = out(D_l1)\n")
+    assert fixable(SHARED_BY_NAME, "TFM301") == [True] * 4
+
+
+def test_layer_reused_by_name_in_a_function_that_runs_once():
+    source = ("import tensorflow as tf\n\n\ndef main():\n"
+              "    with tf.variable_scope('D', reuse=tf.AUTO_REUSE):\n"
+              "        a = tf.layers.dense(x, 4, name='l')\n"
+              "        b = tf.layers.dense(y, 4, name='l')\n"
+              "    return a + b\n\n\nmain()\n")
+    assert "    l = tf.keras.layers.Dense(4, name='l')\n    a = l(x)\n    b = l(y)\n" \
+        in fix(source)
+
+
+def test_reuse_with_other_arguments_is_refused():
+    source = SHARED_BY_NAME.replace("128, tf.nn.relu, name='l', reuse", "128, name='l', reuse")
+    found = diagnostics(source, "TFM301")
+    assert [d.applicable for d in found] == [True, True, False, True]
+    assert "with other arguments (`128, tf.nn.relu, name='l'` then `128, name='l'`)" in \
+        found[2].message
+    assert "tf.layers.dense(G_out, 128, name='l', reuse=True)" in fix(source)
+
+
+@pytest.mark.parametrize("body,why", [
+    ("b = tf.layers.dense(y, 4, name='l', reuse=True)\n", "no `tf.layers` call before it"),
+    ("for i in range(2):\n    a = tf.layers.dense(x, 4, name='l')\n"
+     "b = tf.layers.dense(y, 4, name='l', reuse=True)\n", "conditionally or in a loop"),
+    ("a = tf.layers.dense(x, 4, name='l')\nb = tf.layers.dense(y, 4, name='l')\n",
+     "created twice without reuse"),
+    ("a = tf.layers.dense(x, 4, name=n)\nb = tf.layers.dense(y, 4, name=n, reuse=True)\n",
+     "not literals"),
+    ("a = tf.layers.dense(x, 4, name='l')\nb = tf.layers.dense(y, 4, name='l', reuse=r)\n",
+     "is not known"),
+    ("a = tf.layers.dense(x, n, name='l')\nn = 3\nb = tf.layers.dense(y, n, name='l', "
+     "reuse=True)\n", "bound more than once"),
+    ("a = tf.layers.dense(x, 4, name='l')\nb = tf.layers.conv1d(y, 4, 3, name='l', "
+     "reuse=True)\n", "another kind of layer"),
+    ("a = tf.layers.dense(x, 4, name='l')\nb = tf.layers.dense(y, 4, name='l', reuse=True, "
+     "**extra)\n", "with a layer call that is not rewritten"),
+])
+def test_reuse_by_name_that_cannot_be_proven_is_refused(body, why):
+    found = diagnostics("import tensorflow as tf\n\nn = 4\n" + body, "TFM301")
+    refused = [d for d in found if not d.applicable]
+    assert any(why in d.message for d in refused), found
+    assert "l(y)" not in fix("import tensorflow as tf\n\nn = 4\n" + body)
+
+
+def test_auto_reuse_creates_only_when_nothing_else_makes_variables():
+    source = ("import tensorflow as tf\n\n"
+              "with tf.variable_scope('D', reuse=tf.AUTO_REUSE):\n"
+              "    a = tf.layers.dense(x, 4, name='l')\n")
+    assert fixable(source, "TFM301") == [True]
+    with_get_variable = source + "w = tf.get_variable('D/l/kernel', [4, 4])\n"
+    assert fixable(with_get_variable, "TFM301") == [False]
+
+
+# -- TFM307: trainable-variable collections of a scope -> the layers' variables ------------------
+
+GAN_LISTS = ("import tensorflow as tf\n\n"
+             "with tf.variable_scope('Generator'):\n"
+             "    G_l1 = tf.layers.dense(G_in, 8, tf.nn.relu)\n"
+             "    G_out = tf.layers.dense(G_l1, 5)\n"
+             "with tf.variable_scope('Discriminator'):\n"
+             "    D_l0 = tf.layers.dense(real_art, 6, tf.nn.relu, name='l')\n"
+             "    D_l1 = tf.layers.dense(G_out, 6, tf.nn.relu, name='l', reuse=True)\n"
+             "d_vars = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES,\n"
+             "                           scope='Discriminator')\n"
+             "train_D = opt_d.minimize(D_loss, var_list=d_vars)\n"
+             "train_G = opt_g.minimize(\n"
+             "    G_loss, var_list=tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, "
+             "'Generator'))\n")
+
+
+def test_scope_collections_become_the_layers_variables():
+    fixed = fix(GAN_LISTS)
+    assert fixed == (
+        "import tensorflow as tf\n\n"
+        "dense = tf.keras.layers.Dense(8, tf.nn.relu)\n"
+        "G_l1 = dense(G_in)\n"
+        "dense_2 = tf.keras.layers.Dense(5)\n"
+        "G_out = dense_2(G_l1)\n"
+        "l = tf.keras.layers.Dense(6, tf.nn.relu, name='l')\n"
+        "D_l0 = l(real_art)\n"
+        "D_l1 = l(G_out)\n"
+        "train_D = opt_d.minimize(D_loss, var_list=l.trainable_variables)\n"
+        "train_G = opt_g.minimize(\n"
+        "    G_loss, var_list=[*dense.trainable_variables, *dense_2.trainable_variables])\n")
+    # One pass: the lists are fixed together with the layers they name.
+    assert fixable(GAN_LISTS, "TFM307") == [True, True]
+
+
+def test_scope_is_a_prefix_of_the_variable_names():
+    # TF1: re.match('D', name) also lists `D2/dense_1/kernel:0`; `G/...` is not listed; a
+    # layer made after the list was read is not in it.
+    source = ("import tensorflow as tf\n\n"
+              "with tf.variable_scope('D'):\n    a = tf.layers.dense(x, 4)\n"
+              "with tf.variable_scope('D2'):\n    b = tf.layers.dense(a, 4, name='h')\n"
+              "with tf.variable_scope('G'):\n    c = tf.layers.dense(b, 4)\n"
+              "step = tf.Variable(0, trainable=False)\n"
+              "t = opt.minimize(c, var_list=tf.trainable_variables('D'))\n"
+              "with tf.variable_scope('D'):\n    e = tf.layers.dense(c, 4)\n")
+    fixed = fix(source)
+    assert "t = opt.minimize(c, var_list=[*dense.trainable_variables, " \
+           "*h.trainable_variables])\n" in fixed
+    assert "variable_scope" not in fixed
+
+
+def test_scope_list_of_variables_stays_where_it_was():
+    source = ("import tensorflow as tf\n\n"
+              "with tf.variable_scope('D'):\n"
+              "    w = tf.get_variable('w', [3, 4])\n"
+              "    b = tf.Variable(tf.zeros([4]), name='b')\n"
+              "    frozen = tf.Variable(tf.zeros([4]), trainable=False)\n"
+              "with tf.variable_scope('G'):\n"
+              "    g = tf.get_variable('w', [4])\n"
+              "d_vars = tf.trainable_variables(scope='D')\n"
+              "print(len(d_vars))\n")
+    fixed = fix(source)
+    assert "d_vars = [w, b]\nprint(len(d_vars))\n" in fixed
+
+
+def test_all_trainable_variables_when_every_one_is_known():
+    source = ("import tensorflow as tf\n\n"
+              "h = tf.layers.dense(x, 4, name='hidden')\n"
+              "y = tf.layers.dense(h, 2, trainable=False)\n"
+              "step = tf.Variable(0, trainable=False)\n"
+              "t = opt.minimize(y, var_list=tf.trainable_variables())\n")
+    assert "t = opt.minimize(y, var_list=hidden.trainable_variables)\n" in fix(source)
+
+
+def test_helpers_called_for_train_and_test_dcgan_shape():
+    # TensorFlow-Examples dcgan.py: `with tf.variable_scope(name, reuse=reuse)` in helpers;
+    # the generator runs once, the discriminator three times (reuse=True after the first).
+    source = ("import tensorflow as tf\n\n\n"
+              "def generator(x, reuse=False):\n"
+              "    with tf.variable_scope('Generator', reuse=reuse):\n"
+              "        x = tf.layers.dense(x, units=6 * 6 * 128)\n"
+              "        return tf.nn.tanh(x)\n\n\n"
+              "def discriminator(x, reuse=False):\n"
+              "    with tf.variable_scope('Discriminator', reuse=reuse):\n"
+              "        x = tf.layers.conv2d(x, 64, 5)\n"
+              "        x = tf.layers.average_pooling2d(x, 2, 2)\n"
+              "        x = tf.contrib.layers.flatten(x)\n"
+              "        x = tf.layers.dense(x, 2)\n"
+              "    return x\n\n\n"
+              "gen_sample = generator(noise_input)\n"
+              "disc_real = discriminator(real_image_input)\n"
+              "disc_fake = discriminator(gen_sample, reuse=True)\n"
+              "stacked_gan = discriminator(gen_sample, reuse=True)\n"
+              "gen_vars = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope='Generator')\n"
+              "disc_vars = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, "
+              "scope='Discriminator')\n"
+              "train_gen = optimizer_gen.minimize(gen_loss, var_list=gen_vars)\n"
+              "train_disc = optimizer_disc.minimize(disc_loss, var_list=disc_vars)\n")
+    fixed = fix(source)
+    assert "contrib" not in fixed and "variable_scope" not in fixed and \
+        "get_collection" not in fixed
+    # The generator, which runs once, makes its layer once before it too: the list needs it.
+    assert fixed.startswith("import tensorflow as tf\n\n\n"
+                            "dense = tf.keras.layers.Dense(units=6 * 6 * 128)\n\n\n"
+                            "def generator(x, reuse=False):\n    x = dense(x)\n")
+    assert "train_gen = optimizer_gen.minimize(gen_loss, var_list=dense.trainable_variables)\n" \
+        in fixed
+    assert "train_disc = optimizer_disc.minimize(disc_loss, var_list=[\n" \
+           "    *conv2d.trainable_variables, *dense_2.trainable_variables])\n" in fixed
+
+
+TWO_SCOPES = ("import tensorflow as tf\n\n"
+              "with tf.variable_scope('D'):\n    a = tf.layers.dense(x, 4)\n")
+
+
+@pytest.mark.parametrize("rest,why", [
+    ("t = opt.minimize(a, var_list=tf.trainable_variables('D.*'))\n", "regular expression"),
+    ("t = opt.minimize(a, var_list=tf.trainable_variables(scope_name))\n", "not a literal"),
+    ("t = opt.minimize(a, var_list=tf.trainable_variables('D/dense_1'))\n",
+     "may or may not fall under"),
+    ("b = tf.contrib.layers.fully_connected(a, 3)\n"
+     "t = opt.minimize(b, var_list=tf.trainable_variables())\n", "cannot list"),
+    ("b = tf.keras.layers.Dense(3)(a)\n"
+     "t = opt.minimize(b, var_list=tf.trainable_variables())\n", "cannot list"),
+    ("import mylib\nb = mylib.block(a)\n"
+     "t = opt.minimize(b, var_list=tf.trainable_variables())\n", "cannot list"),
+    ("if deep:\n    with tf.variable_scope('D'):\n        b = tf.layers.dense(a, 4)\n"
+     "t = opt.minimize(a, var_list=tf.trainable_variables('D'))\n", "conditionally"),
+    ("with tf.variable_scope('D'):\n    b = tf.layers.dense(a, 4, trainable=train_d)\n"
+     "t = opt.minimize(a, var_list=tf.trainable_variables('D'))\n", "`trainable=`"),
+    ("d_vars = tf.trainable_variables('D')\nprint(len(d_vars))\n"
+     "t = opt.minimize(a, var_list=d_vars)\n", "used other than as the `var_list`"),
+    ("grads = tf.gradients(loss, tf.trainable_variables('D'))\n", "only complete once"),
+    ("t = opt.minimize(a, var_list=tf.trainable_variables('G'))\n", "no variable"),
+    ("def f():\n    return tf.trainable_variables('D')\n\n\nv = f()\nw = f()\n",
+     "runs more than once"),
+])
+def test_scope_lists_that_cannot_be_proven_are_reported(rest, why):
+    found = diagnostics(TWO_SCOPES + rest, "TFM307")
+    assert [d.applicable for d in found] == [False], found
+    assert why in found[0].message
+
+
+def test_layer_local_to_a_function_is_not_listed_outside_it():
+    source = ("import tensorflow as tf\n\n\ndef model(x):\n"
+              "    with tf.variable_scope('D'):\n"
+              "        return tf.layers.dense(x, n_units)\n\n\n"
+              "n_units = 3\ny = model(x)\n"
+              "t = opt.minimize(y, var_list=tf.trainable_variables('D'))\n")
+    found = diagnostics(source, "TFM307")
+    assert [d.applicable for d in found] == [False]
+    assert "local name of `model`" in found[0].message
+
+
+def test_scope_list_waits_for_unsafe_batch_norm():
+    source = ("import tensorflow as tf\n\n"
+              "with tf.variable_scope('D'):\n"
+              "    a = tf.layers.conv2d(x, 4, 3)\n"
+              "    b = tf.layers.batch_normalization(a, training=True)\n"
+              "t = opt.minimize(b, var_list=tf.trainable_variables('D'))\n")
+    found = diagnostics(source, "TFM307")
+    assert [d.applicable for d in found] == [False] and "--unsafe-fixes" in found[0].message
+    unsafe = dataclasses.replace(SETTINGS, unsafe_fixes=True)
+    fixed = migrate(source, "example.py", unsafe, fix=True).fixed_source
+    assert "t = opt.minimize(b, var_list=[\n    *conv2d.trainable_variables, " \
+           "*batch_normalization.trainable_variables])\n" in fixed
+
+
+def test_scope_list_is_fixed_only_with_the_layer_fix():
+    only_collections = Settings(select=("TFM307",)).validate(r.code for r in all_rules())
+    assert migrate(GAN_LISTS, "example.py", only_collections, fix=True).fixed_source is None
+    without = Settings(ignore=("TFM307",)).validate(r.code for r in all_rules())
+    fixed = migrate(GAN_LISTS, "example.py", without, fix=True).fixed_source
+    assert "tf.keras.layers.Dense" in fixed and "d_vars = tf.get_collection(" in fixed
+    # On one line with a layer call, the list would sit inside the layer fix's edit.
+    nested = ("import tensorflow as tf\n\nwith tf.variable_scope('D'):\n"
+              "    t = opt.minimize(tf.layers.dense(x, 1),\n"
+              "                     var_list=tf.trainable_variables('D'))\n")
+    assert "on a line of its own" in diagnostics(nested, "TFM307")[0].message
 
 
 # -- TFM305 / TFM306 / TFM307 / TFM309 ------------------------------------------------------------
