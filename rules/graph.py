@@ -1219,7 +1219,9 @@ class Block:
 
     def run_site(self, call: cst.Call, fetch, feed) -> RunSite:
         train = {n for s in self.statements if s.kind == "train" for n in s.targets}
-        if isinstance(fetch, (cst.List, cst.Tuple)):
+        if self._nested(fetch):
+            shape, values = "nested", list(self._fetch_leaves(fetch))
+        elif isinstance(fetch, (cst.List, cst.Tuple)):
             shape = "list" if isinstance(fetch, cst.List) else "tuple"
             values = []
             for element in fetch.elements:
@@ -1245,6 +1247,11 @@ class Block:
         receivers: list[str] = []
         for value in values:
             value = self.class_member(value, receivers)
+            if shape == "nested" and (receivers or (isinstance(value, cst.Name) and (
+                    value.value in train or value.value in self.merges or
+                    value.value in self.metric_names or value.value in self.init_names))):
+                raise Unproven(fetch, "a nested fetch of train ops, summaries, metrics or "
+                               "instance attributes: fetch them in a flat list")
             if isinstance(value, (cst.List, cst.Tuple, cst.Dict)):
                 raise Unproven(fetch, "nested fetch structures: fetch each level separately")
             if isinstance(value, cst.Name) and value.value in train:
@@ -1319,6 +1326,22 @@ class Block:
         return RunSite(call, fetch, leaves, shape, feeds, self.line_of(call),
                        receiver=receivers[0] if receivers else None,
                        feed_name=named if branches else None, branches=branches or [])
+
+    @staticmethod
+    def _nested(fetch) -> bool:
+        """A list, tuple or dict of fetches with a list, tuple or dict among them."""
+        containers = (cst.List, cst.Tuple, cst.Dict)
+        return isinstance(fetch, containers) and any(
+            isinstance(getattr(element, "value", None), containers) for element in fetch.elements)
+
+    def _fetch_leaves(self, fetch) -> Iterator[cst.BaseExpression]:
+        for element in fetch.elements:
+            if not isinstance(element, (cst.Element, cst.DictElement)):
+                raise Unproven(fetch, "fetches built at run time (starred); rewrite by hand")
+            if isinstance(element.value, (cst.List, cst.Tuple, cst.Dict)):
+                yield from self._fetch_leaves(element.value)
+            else:
+                yield element.value
 
     def class_member(self, node, receivers: list[str]):
         """`net.loss`, `net` an instance of the graph class → the name its graph has here."""
@@ -1410,8 +1433,9 @@ class Block:
             fed_eager = [n for n in dict.fromkeys(k for other in self.sites for k in other.feeds)
                          if self.by_target[n].kind == "eager" and n in reached]
             codes = tuple(self.leaf_code(leaf) for leaf in values)
+            structure = self.ctx.code(site.fetch) if site.shape == "nested" else None
             key = (codes, site.shape, tuple(trains), tuple(s.index for s in needed),
-                   tuple(merged), writer, tuple(fed_graph))
+                   tuple(merged), writer, tuple(fed_graph), structure)
             function = functions.get(key)
             if function is None:
                 body = [s for s in needed if s.kind in ("graph", "gradients", "varlist")]
@@ -2177,6 +2201,8 @@ class Block:
         site = function.sites[0]
         codes = function.leaves
         dropped = any(leaf.train or leaf.summary for leaf in site.leaves)
+        if site.shape == "nested":
+            return self.ctx.code(site.fetch)
         if site.shape == "single" or (dropped and len(codes) == 1):
             return codes[0]
         if site.shape == "dict":
@@ -2348,6 +2374,8 @@ class Block:
         return f"{self.tf}.nest.map_structure(lambda tensor: tensor.numpy(), {call})"
 
     def converted(self, call: str, site: RunSite, values: int) -> str:
+        if site.shape == "nested":
+            return self.nested_numpy(call)
         if self.structured(site):
             result = self.nested_numpy(call)
             return f"list({result})" if site.shape == "list" else result
@@ -2371,6 +2399,8 @@ class Block:
             return f"{code}.numpy()" if simple else f"({code}).numpy()"
         if site.shape == "single":
             return read(site.fetch)
+        if site.shape == "nested":
+            return self.nested_numpy(self.ctx.code(site.fetch))
         if site.shape == "comprehension":
             return f"[tensor.numpy() for tensor in {self.ctx.code(site.fetch)}]"
         if site.shape == "dict":

@@ -334,3 +334,13 @@ def test_a_fetched_structure_of_tensors_comes_back_as_arrays():
     assert ("first, second = list(tf.nest.map_structure(lambda tensor: tensor.numpy(), "
             "compute_state_y([[1.0, 2.0]])))") in fixed
     assert "again = tf.nest.map_structure(lambda tensor: tensor.numpy(), compute_state(" in fixed
+
+
+def test_nested_fetches_keep_their_structure():
+    fixed = assert_rewritten(
+        GRAPH + "z = y * 2\nwith tf.Session() as sess:\n"
+        "    out = sess.run({'pair': [y, z], 'single': z}, {x: [[1.0, 2.0]]})\n"
+        "    again = sess.run([[y], (z, y)], {x: [[1.0, 2.0]]})\n")
+    assert "return {'pair': [y, z], 'single': z}" in fixed
+    assert "return [[y], (z, y)]" in fixed
+    assert "out = tf.nest.map_structure(lambda tensor: tensor.numpy(), compute_y_z_z(" in fixed
