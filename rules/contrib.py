@@ -14,9 +14,10 @@ import libcst as cst
 from tfmigrate.context import Context, Reference, parse_expression
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
+from ._calls import Unbound, args_by_parameter
 from .api import REMOVED, short
+from .eager import EAGER_FIXED
 from .layers import CONTRIB_FIXED
-from .losses import EAGER_FIXED
 
 CONTRIB = REMOVED["contrib"]
 MODULES = CONTRIB["modules"]
@@ -177,14 +178,11 @@ dtype when called) or non-literal `uniform`/`mode` values are reported without a
             self._initializer(ref, ctx, call, function, message, tf)
 
     def _args(self, call: cst.Call, order: list[str]):
-        args = {}
-        for index, arg in enumerate(call.args):
-            key = arg.keyword.value if arg.keyword else (order[index] if index < len(order)
-                                                         else None)
-            if key is None:
-                return None
-            args[key] = arg.value
-        return args
+        """Parameter → value (unknown keywords included: the callers reject them)."""
+        try:
+            return {name: arg.value for name, arg in args_by_parameter(call, order)}
+        except Unbound:
+            return None
 
     def _regularizer(self, ref, ctx, call, function, message, tf) -> None:
         args = self._args(call, ["scale", "scope"])

@@ -7,6 +7,8 @@ import libcst as cst
 from tfmigrate.context import Context, Reference, parse_expression
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
+from ._calls import Unbound, args_by_parameter
+
 KERAS = "tensorflow.keras"
 PREFILTER = ("tensorflow", "keras")
 _EQ = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
@@ -24,16 +26,16 @@ def _positional_to_keywords(call: cst.Call, order: list[str],
                             renames: dict[str, str] | None = None) -> list[cst.Arg] | None:
     """The call's arguments with positionals named by `order`; None if it cannot be done."""
     renames = renames or {}
+    try:
+        pairs = list(args_by_parameter(call, order))
+    except Unbound:
+        return None
     args = []
-    for index, arg in enumerate(call.args):
-        if arg.star:
-            return None
+    for name, arg in pairs:
         if arg.keyword is None:
-            if index >= len(order):
-                return None
-            arg = _keyword(arg, renames.get(order[index], order[index]))
-        elif arg.keyword.value in renames:
-            arg = arg.with_changes(keyword=cst.Name(renames[arg.keyword.value]))
+            arg = _keyword(arg, renames.get(name, name))
+        elif name in renames:
+            arg = arg.with_changes(keyword=cst.Name(renames[name]))
         args.append(arg)
     return args
 

@@ -1,8 +1,9 @@
 """TF1 optimizers and learning-rate schedules → Keras 3, keeping TF1's numbers.
 
 A library for the rules that rewrite training code (the graph → eager rule calls it when it
-turns `opt.minimize(loss)` into a GradientTape step), and TFM501, which turns a TF1 decay
-function into a Keras schedule when its step is the global step `minimize` advances.
+turns `opt.minimize(loss)` into a GradientTape step), TFM501, which turns a TF1 decay
+function into a Keras schedule when its step is the global step `minimize` advances, and
+TFM520, which turns a TF1 optimizer used eagerly (`apply_gradients`) into the Keras one.
 
 `keras_optimizer` maps a `tf.train.XOptimizer(...)` call to a Keras 3 optimizer constructor,
 `keras_schedule` a `tf.train.*_decay(...)` call to a Keras schedule. Every TF1 default that
@@ -34,8 +35,12 @@ import libcst as cst
 from tfmigrate.context import Context, Reference, parse_expression
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
+from ._calls import argument, bind
+from ._nodes import assigned_values, literal_number, statement_line, walk
+from .api import short
+
 __all__ = ["OptimizerPlan", "keras_optimizer", "keras_schedule", "OPTIMIZERS", "SCHEDULES",
-           "TF1_MOMENTUM", "TF1_RMSPROP", "LearningRateSchedule"]
+           "TF1_MOMENTUM", "TF1_RMSPROP", "LearningRateSchedule", "EagerOptimizer"]
 
 _MODULE = cst.Module([])
 
@@ -161,58 +166,6 @@ def _code(node: cst.CSTNode) -> str:
     return _MODULE.code_for_node(node).strip()
 
 
-def _bind(call: cst.Call, params: Sequence[str]) -> dict[str, cst.BaseExpression] | None:
-    """TF1 parameter name → argument expression; None when the call cannot be bound
-    statically (`*args`, `**kwargs`, unknown keyword, a parameter given twice)."""
-    bound: dict[str, cst.BaseExpression] = {}
-    position = 0
-    for arg in call.args:
-        if arg.star:
-            return None
-        if arg.keyword is None:
-            if position >= len(params):
-                return None
-            name = params[position]
-            position += 1
-        else:
-            name = arg.keyword.value
-            if name not in params:
-                return None
-        if name in bound:
-            return None
-        bound[name] = arg.value
-    return bound
-
-
-def _number(node: cst.BaseExpression) -> float | None:
-    """The value of a numeric literal expression (`0.1`, `-1`, `1e-3 * 2`), else None."""
-    if isinstance(node, cst.Integer) or isinstance(node, cst.Float):
-        return float(node.evaluated_value)
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
-        value = _number(node.expression)
-        if value is None:
-            return None
-        return -value if isinstance(node.operator, cst.Minus) else value
-    if isinstance(node, cst.BinaryOperation):
-        left, right = _number(node.left), _number(node.right)
-        if left is None or right is None:
-            return None
-        try:
-            if isinstance(node.operator, cst.Add):
-                return left + right
-            if isinstance(node.operator, cst.Subtract):
-                return left - right
-            if isinstance(node.operator, cst.Multiply):
-                return left * right
-            if isinstance(node.operator, cst.Divide):
-                return left / right
-            if isinstance(node.operator, cst.Power):
-                return left ** right
-        except (ArithmeticError, ValueError):
-            return None
-    return None
-
-
 def _is_int_literal(node: cst.BaseExpression) -> bool:
     """A literal whose Python value is an int (a float rate must be passed as a float)."""
     if isinstance(node, cst.Integer):
@@ -278,7 +231,7 @@ def keras_optimizer(call: cst.Call, qualname: str, tf: str,
     params = _TF1_OPTIMIZER_PARAMS.get(kind)
     if params is None:
         return None
-    bound = _bind(call, params)
+    bound = bind(call, params)
     if bound is None or any(p not in bound for p in _REQUIRED.get(kind, ())):
         return None
     for name in _DROPPED:
@@ -291,7 +244,8 @@ def keras_optimizer(call: cst.Call, qualname: str, tf: str,
         schedule = schedule_of(node) if schedule_of is not None else None
         if schedule is not None:
             rate, rate_kind = schedule, "schedule"
-        elif _number(node) is not None or (constant_of is not None and constant_of(node)):
+        elif literal_number(node, arithmetic=True) is not None or \
+                (constant_of is not None and constant_of(node)):
             rate, rate_kind = _float_code(node), "constant"
         else:
             rate, rate_kind = _code(node), "other"
@@ -404,7 +358,7 @@ def keras_schedule(call: cst.Call, qualname: str,
     params = _TF1_SCHEDULE_PARAMS.get(kind)
     if params is None:
         return None
-    bound = _bind(call, params)
+    bound = bind(call, params)
     if bound is None or any(p not in bound for p in _SCHEDULE_REQUIRED[kind]):
         return None
     schedules = f"{tf}.keras.optimizers.schedules"
@@ -429,7 +383,7 @@ def keras_schedule(call: cst.Call, qualname: str,
         return _call(f"{schedules}.ExponentialDecay", args), step
     if kind == "natural_exp_decay":
         # lr * exp(-k * p) == lr * exp(-k) ** p
-        k = _number(bound["decay_rate"])
+        k = literal_number(bound["decay_rate"], arithmetic=True)
         rate = repr(math.exp(-k)) if k is not None else \
             f"float({tf}.math.exp(-{_parenthesised(bound['decay_rate'])}))"
         args += [(None, value("decay_steps")), (None, rate)]
@@ -478,21 +432,6 @@ class _Names(cst.CSTVisitor):
     def visit_Name(self, node: cst.Name) -> None:
         if node.value in self.wanted:
             self.found.append(node)
-
-
-def _arg(call: cst.Call, position: int, keyword: str) -> cst.Arg | None:
-    index = 0
-    for argument in call.args:
-        if argument.star:
-            return None
-        if argument.keyword is not None:
-            if argument.keyword.value == keyword:
-                return argument
-        elif index == position:
-            return argument
-        else:
-            index += 1
-    return None
 
 
 class LearningRateSchedule(Rule):
@@ -590,7 +529,7 @@ restores `global_step` but not the Keras optimizer's `iterations`: the schedule 
         minimize = self.minimize_of(optimizer, ctx)
         if isinstance(minimize, str):
             return minimize
-        given = _arg(minimize, 1, "global_step")
+        given = argument(minimize, 1, "global_step")
         if not isinstance(step, cst.Name):
             return "the step is not a variable name"
         if given is None or not isinstance(given.value, cst.Name) or \
@@ -605,7 +544,7 @@ restores `global_step` but not the Keras optimizer's `iterations`: the schedule 
         if isinstance(parent, cst.Arg):
             owner = ctx.parent(parent)
             if isinstance(owner, cst.Call) and self.is_optimizer(owner, ctx) and \
-                    _arg(owner, 0, "learning_rate") is parent:
+                    argument(owner, 0, "learning_rate") is parent:
                 return owner
             return "the rate is not the learning rate of a TF1 optimizer"
         statement = ctx.statement_of(call)
@@ -621,7 +560,7 @@ restores `global_step` but not the Keras optimizer's `iterations`: the schedule 
             arg = ctx.parent(use)
             owner = ctx.parent(arg) if isinstance(arg, cst.Arg) else None
             if isinstance(owner, cst.Call) and self.is_optimizer(owner, ctx) and \
-                    _arg(owner, 0, "learning_rate") is arg:
+                    argument(owner, 0, "learning_rate") is arg:
                 owners.append(owner)
             else:
                 return (f"`{name}` is also used as a tensor (in TF2 read the rate as "
@@ -685,7 +624,7 @@ restores `global_step` but not the Keras optimizer's `iterations`: the schedule 
                     return f"the global step `{name}` is also assigned"
                 if isinstance(owner.func, cst.Attribute) and owner.func.attr.value in \
                         ("minimize", "apply_gradients") and owner is not minimize and \
-                        _arg(owner, 1, "global_step") is parent:
+                        argument(owner, 1, "global_step") is parent:
                     return f"the global step `{name}` is advanced by another train op"
         return None
 
@@ -697,7 +636,7 @@ restores `global_step` but not the Keras optimizer's `iterations`: the schedule 
             return True
         if name != "tensorflow.Variable":
             return False
-        initial = _arg(value, 0, "initial_value")
+        initial = argument(value, 0, "initial_value")
         return initial is not None and isinstance(initial.value, cst.Integer) and \
             initial.value.evaluated_value == 0
 
@@ -739,3 +678,138 @@ restores `global_step` but not the Keras optimizer's `iterations`: the schedule 
                 continue
             found.append(node)
         return found if bindings == 1 else None
+
+
+# -- TFM520: TF1 optimizers in eager code -----------------------------------------------------
+
+# A module using these builds a graph (TFM201's business, or code no longer runnable).
+_GRAPH_MARKERS = {"tensorflow.Session", "tensorflow.InteractiveSession",
+                  "tensorflow.placeholder", "tensorflow.placeholder_with_default",
+                  "tensorflow.train.MonitoredTrainingSession", "tensorflow.train.Supervisor",
+                  "tensorflow.gradients", "tensorflow.global_variables_initializer"}
+
+
+class EagerOptimizer(Rule):
+    code = "TFM520"
+    name = "tf1-optimizer-eager"
+    summary = ("A TF1 optimizer used eagerly with `apply_gradients` becomes the Keras "
+               "optimizer with TF1's hyperparameters.")
+    fix = FixSafety.SAFE
+    references = OPTIMIZERS
+    doc = """
+## Why
+`tf.train.*Optimizer` does not exist in TF2. In TF 1.x eager code (`tf.enable_eager_execution()`,
+`tf.contrib.eager`, `tf.GradientTape`) an optimizer is used through
+`optimizer.apply_gradients(grads_and_vars)`, which Keras 3 optimizers also have. A module
+without sessions, placeholders, `tf.gradients` or estimators is taken as eager code.
+
+## What it becomes
+The Keras 3 optimizer with TF1's hyperparameters spelled out (as the graph rule TFM201
+builds it, MIGRATION_MAP §7): `GradientDescentOptimizer(lr)` → `SGD(learning_rate=lr)`,
+`AdamOptimizer` → `Adam(..., epsilon=1e-08)`, `AdagradOptimizer` → `Adagrad(...,
+epsilon=0.0)`, RMSProp with its slots starting at 1.0, Momentum exactly as TF1 under a
+changing rate. Only when the optimizer is bound to one name used for nothing but
+`apply_gradients(grads_and_vars)`, in a module without sessions or placeholders (graph
+programs are TFM201's).
+
+## Caveats
+`apply_gradients(..., global_step=step)` is reported without a fix: Keras counts steps in
+`optimizer.iterations` (or add `step.assign_add(1)` after the update). A Keras optimizer is
+built for the variables of its first `apply_gradients`: one optimizer for two variable sets
+needs two optimizers.
+"""
+    examples = (
+        Valid("import tensorflow as tf\n\nopt = tf.keras.optimizers.SGD(learning_rate=0.1)\n"),
+        Invalid("import tensorflow as tf\n\ntf.enable_eager_execution()\n"
+                "optimizer = tf.train.AdamOptimizer(learning_rate=0.01)\n"
+                "optimizer.apply_gradients(zip(grads, variables))\n",
+                "import tensorflow as tf\n\n"
+                "optimizer = tf.keras.optimizers.Adam(learning_rate=0.01, epsilon=1e-08)\n"
+                "optimizer.apply_gradients(zip(grads, variables))\n"),
+        Invalid("import tensorflow as tf\n\ntf.enable_eager_execution()\n"
+                "optimizer = tf.train.GradientDescentOptimizer(0.1)\n"
+                "optimizer.apply_gradients(zip(grads, variables), global_step=step)\n"),
+    )
+
+    def on_reference(self, ref: Reference, ctx: Context) -> None:
+        call = ctx.call_of(ref.node)
+        if call is None or not self.eager_module(ctx):
+            return
+        head = f"`{short(ref.qualname)}` is gone in TF2"
+        statement = ctx.statement_of(call)
+        line = statement_line(ctx, statement) if statement is not None else None
+        if not isinstance(statement, cst.Assign) or statement.value is not call or \
+                len(statement.targets) != 1 or \
+                not isinstance(statement.targets[0].target, cst.Name) or line is None:
+            return
+        name = statement.targets[0].target.value
+        problem = self.uses_problem(name, ctx)
+        tf = ctx.tensorflow_name()
+        taken = self.bound_names(ctx)
+        plan = keras_optimizer(call, ref.qualname, tf, constant_of=lambda n: self.constant(n, ctx),
+                               taken=taken)
+        if plan is None:
+            problem = problem or "its arguments cannot be read"
+        if problem:
+            ctx.report(ref.node, f"{head}: use the Keras optimizer with TF1's hyperparameters "
+                       f"(see TFM201's table); not fixed: {problem}")
+            return
+        new_line = line.with_changes(body=[statement.with_changes(
+            value=parse_expression(plan.expression))])
+        replacement = [cst.parse_statement(text) for text in plan.definitions]
+        if replacement:
+            replacement[0] = replacement[0].with_changes(leading_lines=line.leading_lines)
+            new_line = new_line.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        note = f" ({plan.note})" if plan.note else ""
+        ctx.report(ref.node, f"{head}: the Keras optimizer with TF1's hyperparameters{note}",
+                   [Edit(line, [*replacement, new_line])], plan.safety, imports=("tensorflow",))
+
+    @staticmethod
+    def eager_module(ctx: Context) -> bool:
+        cached = getattr(ctx, "_eager_optimizer_module", None)
+        if cached is None:
+            names = {name for _, name in ctx.named_expressions()}
+            cached = not (names & _GRAPH_MARKERS) and \
+                not any(n.startswith("tensorflow.estimator") for n in names)
+            ctx._eager_optimizer_module = cached
+        return cached
+
+    @staticmethod
+    def bound_names(ctx: Context) -> set[str]:
+        found = set()
+        for node in walk(ctx.module):
+            if isinstance(node, (cst.ClassDef, cst.FunctionDef)):
+                found.add(node.name.value)
+            elif isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name):
+                found.add(node.target.value)
+        return found
+
+    @staticmethod
+    def constant(node: cst.BaseExpression, ctx: Context) -> bool:
+        if not isinstance(node, cst.Name):
+            return False
+        values = assigned_values(ctx, node.value)
+        return len(values) == 1 and literal_number(values[0]) is not None
+
+    @staticmethod
+    def uses_problem(name: str, ctx: Context) -> str | None:
+        values = assigned_values(ctx, name)
+        if len(values) != 1:
+            return f"`{name}` is bound more than once"
+        for node in walk(ctx.module):
+            if not (isinstance(node, cst.Name) and node.value == name):
+                continue
+            parent = ctx.parent(node)
+            if isinstance(parent, cst.AssignTarget) or \
+                    (isinstance(parent, cst.Attribute) and parent.attr is node) or \
+                    (isinstance(parent, cst.Arg) and parent.keyword is node):
+                continue
+            if not (isinstance(parent, cst.Attribute) and parent.value is node and
+                    parent.attr.value == "apply_gradients"):
+                return f"`{name}` is used for more than `apply_gradients`"
+            call = ctx.call_of(parent)
+            if call is None or len(call.args) != 1 or call.args[0].keyword is not None or \
+                    call.args[0].star:
+                return ("`apply_gradients` gets more than the (gradient, variable) pairs "
+                        "(a `global_step`: use `optimizer.iterations`)")
+        return None

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from ._calls import Unbound, bind_args
+
 __all__ = ["MetricPlan", "v2_summary_call", "file_writer_call", "keras_metric",
            "unconvertible_reason", "SUMMARY_FUNCTIONS", "METRIC_FUNCTIONS"]
 
@@ -150,32 +152,6 @@ def _short_name(qualname: str, module: str) -> str | None:
     return None
 
 
-class _Unbindable(Exception):
-    pass
-
-
-def _bind(call: cst.Call, params: tuple[str, ...]) -> dict[str, cst.Arg]:
-    """The call's arguments by parameter name (raises `_Unbindable` with the reason)."""
-    bound: dict[str, cst.Arg] = {}
-    position = 0
-    for arg in call.args:
-        if arg.star:
-            raise _Unbindable(f"`{arg.star}` arguments cannot be mapped")
-        if arg.keyword is None:
-            if position >= len(params):
-                raise _Unbindable("too many positional arguments")
-            name = params[position]
-            position += 1
-        else:
-            name = arg.keyword.value
-            if name not in params:
-                raise _Unbindable(f"unknown argument `{name}=`")
-        if name in bound:
-            raise _Unbindable(f"argument `{name}` given twice")
-        bound[name] = arg
-    return bound
-
-
 def _is_none(arg: cst.Arg | None) -> bool:
     return arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "None")
 
@@ -205,8 +181,8 @@ def _summary_problem(call: cst.Call, kind: str) -> str | None:
     if any(arg.keyword is not None and arg.keyword.value == "step" for arg in call.args):
         return "the call already has `step=` (it is a v2 summary)"
     try:
-        bound = _bind(call, _SUMMARY_PARAMS[kind])
-    except _Unbindable as error:
+        bound = bind_args(call, _SUMMARY_PARAMS[kind])
+    except Unbound as error:
         return str(error)
     for required in _SUMMARY_PARAMS[kind][:2] + (("sample_rate",) if kind == "audio" else ()):
         if required not in bound:
@@ -246,7 +222,7 @@ def v2_summary_call(call: cst.Call, qualname: str, tf: str, step: str) -> str | 
     kind = _short_name(qualname, "summary")
     if kind not in _SUMMARY_PARAMS or _summary_problem(call, kind) is not None:
         return None
-    bound = _bind(call, _SUMMARY_PARAMS[kind])
+    bound = bind_args(call, _SUMMARY_PARAMS[kind])
     data = _SUMMARY_PARAMS[kind][1]
     positional: list[str] = []
     keywords: list[str] = []
@@ -272,8 +248,8 @@ def v2_summary_call(call: cst.Call, qualname: str, tf: str, step: str) -> str | 
 
 def _file_writer_problem(call: cst.Call) -> str | None:
     try:
-        bound = _bind(call, _FILE_WRITER_PARAMS)
-    except _Unbindable as error:
+        bound = bind_args(call, _FILE_WRITER_PARAMS)
+    except Unbound as error:
         return str(error)
     if "logdir" not in bound:
         return "argument `logdir` is missing"
@@ -298,7 +274,7 @@ def file_writer_call(call: cst.Call, qualname: str, tf: str) -> str | None:
     """
     if _short_name(qualname, "summary") != "FileWriter" or _file_writer_problem(call):
         return None
-    bound = _bind(call, _FILE_WRITER_PARAMS)
+    bound = bind_args(call, _FILE_WRITER_PARAMS)
     parts = [_positional(bound["logdir"], "logdir")]
     if not _is_none(bound.get("max_queue")):
         parts.append(f"max_queue={_code(bound['max_queue'].value)}")
@@ -322,8 +298,8 @@ def _metric_problem(call: cst.Call, name: str) -> str | None:
     if name not in _METRIC_PARAMS:
         return f"`tf.metrics.{name}` has no known Keras equivalent"
     try:
-        bound = _bind(call, _METRIC_PARAMS[name])
-    except _Unbindable as error:
+        bound = bind_args(call, _METRIC_PARAMS[name])
+    except Unbound as error:
         return str(error)
     params = _METRIC_PARAMS[name]
     for param in params[:params.index("weights")]:  # the ones without a default
@@ -389,7 +365,7 @@ def keras_metric(call: cst.Call, qualname: str, tf: str) -> MetricPlan | None:
     name = _short_name(qualname, "metrics")
     if name is None or _metric_problem(call, name) is not None:
         return None
-    bound = _bind(call, _METRIC_PARAMS[name])
+    bound = bind_args(call, _METRIC_PARAMS[name])
 
     def arg(param: str) -> str:
         return _code(bound[param].value)

@@ -1,4 +1,5 @@
-"""rules/optimizers.py: TF1 optimizers and schedules → Keras 3 with TF1's numbers.
+"""rules/optimizers.py: TF1 optimizers and schedules → Keras 3 with TF1's numbers; TFM501
+(schedules on the global step) and TFM520 (TF1 optimizers in eager code).
 
 The optimizers' numbers are proven by the fixtures in fixtures/training/; the schedules'
 by `test_schedules_match_tf1_by_execution` below (both run TensorFlow).
@@ -317,6 +318,35 @@ def test_tfm501_without_a_keras_schedule():
     (message,) = _tfm501("import tensorflow as tf\n\n"
                          "lr = tf.train.linear_cosine_decay(0.1, gs, 100)\n")
     assert "LearningRateSchedule" in message
+
+
+# -- TFM520 -----------------------------------------------------------------------------------
+
+def test_eager_optimizer_with_generated_class():
+    source = ("import tensorflow as tf\n\ntf.enable_eager_execution()\nlearning_rate = 0.01\n"
+              "# the optimizer\nopt = tf.train.RMSPropOptimizer(learning_rate)\n"
+              "opt.apply_gradients(zip(grads, variables))\n")
+    result = _check(source, fix=True).fixed_source
+    assert "class TF1RMSprop(tf.keras.optimizers.RMSprop):" in result
+    assert "\n\n\nopt = TF1RMSprop(learning_rate=learning_rate, epsilon=1e-10)\n" in result
+    assert result.index("# the optimizer") < result.index("class TF1RMSprop")
+    momentum = ("import tensorflow as tf\n\ntf.enable_eager_execution()\nlr = 0.1\n"
+                "opt = tf.train.MomentumOptimizer(lr, 0.9)\nopt.apply_gradients(pairs)\n")
+    assert "opt = tf.keras.optimizers.SGD(learning_rate=lr, momentum=0.9)" in \
+        _check(momentum, fix=True).fixed_source
+
+
+@pytest.mark.parametrize("source", [
+    # a graph program: TFM201 owns its optimizer
+    "import tensorflow as tf\n\nopt = tf.train.AdamOptimizer(0.1)\nop = opt.apply_gradients(gv)\n"
+    "with tf.Session() as sess:\n    sess.run(op)\n",
+    "import tensorflow as tf\n\nopt = tf.train.AdamOptimizer(0.1)\ngv = opt.compute_gradients(l)\n"
+    "opt.apply_gradients(gv)\n",
+    "import tensorflow as tf\n\ngrads = tf.gradients(loss, vs)\nopt = tf.train.AdamOptimizer(0.1)\n"
+    "opt.apply_gradients(zip(grads, vs))\n",
+])
+def test_eager_optimizer_left_alone(source):
+    assert "tf.keras.optimizers" not in (_check(source, fix=True).fixed_source or "")
 
 
 # -- numbers, by execution --------------------------------------------------------------------
