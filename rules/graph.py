@@ -29,6 +29,7 @@ from tfmigrate.aliases import _children
 from tfmigrate.context import Context, Reference
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
+from ._calls import argument
 from .api import CASTS, CHANGED, RENAMES, is_tf1_name, short, tf1_only_prefix
 from .optimizers import OptimizerPlan, keras_optimizer
 from .summaries import file_writer_call, keras_metric, unconvertible_reason, v2_summary_call
@@ -147,15 +148,9 @@ def target_names(target: cst.BaseExpression) -> list[str] | None:
 
 
 def arg(call: cst.Call, position: int | None, keyword: str) -> cst.BaseExpression | None:
-    for index, argument in enumerate(call.args):
-        if argument.keyword is not None:
-            if argument.keyword.value == keyword:
-                return argument.value
-        elif argument.star:
-            return None
-        elif index == position:
-            return argument.value
-    return None
+    """The value of an argument (see `argument`)."""
+    found = argument(call, position, keyword)
+    return found.value if found is not None else None
 
 
 def indent(text: str, prefix: str = "    ") -> str:
