@@ -189,15 +189,16 @@ def self_to_names(line: cst.CSTNode, names: dict[str, str]) -> cst.CSTNode:
 class _Renamer(cst.CSTTransformer):
     """Names (as variables: not attributes, keywords or parameters) → new expressions."""
 
-    def __init__(self, tree: cst.CSTNode, new: dict[str, str]) -> None:
+    def __init__(self, tree: cst.CSTNode, new: dict[str, str], params: bool = False) -> None:
         self.new = new
-        self.skip = set()
+        self.skip = set()  # parameters too, unless they are renamed as well (`params`)
         for node in nodes_in(tree):
             if isinstance(node, cst.Attribute):
                 self.skip.add(node.attr)
             elif isinstance(node, cst.Arg) and node.keyword is not None:
                 self.skip.add(node.keyword)
-            elif isinstance(node, (cst.Param, cst.FunctionDef, cst.ClassDef)):
+            elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) or (
+                    isinstance(node, cst.Param) and not params):
                 self.skip.add(node.name)
 
     def leave_Name(self, original_node, updated_node):
@@ -337,6 +338,9 @@ class Block:
         self.prefix = 0  # how many of the lines are that __init__'s, translated
         self.module_definitions: list = []  # classes the Keras optimizers need, module level
         self.class_edit: Edit | None = None  # the graph class, when outside the block
+        self.self_run = False  # the graph class's own methods run its session (`self.sess`)
+        self.rewritten: dict = {}  # each of the block's lines → what it became
+        self.own_members: dict = {}  # name standing for a `self.<attribute>` → that attribute
 
     # -- names -----------------------------------------------------------------------------
     def qualified(self, node: cst.BaseExpression) -> str | None:
@@ -1015,7 +1019,7 @@ class Block:
                                    "block that runs the session (or rewrite by hand)")
                 if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
                     continue
-                receiver, method = node.func.value, node.func.attr.value
+                receiver, method = self.own_member(node.func.value), node.func.attr.value
                 if not isinstance(receiver, cst.Name):
                     continue
                 if receiver.value in self.writers and method == "add_summary" and \
@@ -1043,6 +1047,7 @@ class Block:
                         raise Unproven(node, f"`{receiver.value}.{method}` has no eager "
                                        "equivalent; rewrite by hand")
                     seen_calls.add(node.func)
+                    seen_calls.add(receiver)
                 elif receiver.value in runnable and method in ("eval", "run"):
                     feed = arg(node, 0, "feed_dict")
                     session = arg(node, None if method == "eval" else 1, "session")
@@ -1054,10 +1059,11 @@ class Block:
             for site in self.sites[known:]:
                 site.line_index = index
         for line in lines:
-            for node in nodes_in(line):
-                if isinstance(node, cst.Name) and node.value in self.sessions:
-                    parent = self.ctx.parent(node)
-                    if isinstance(parent, cst.Attribute) and parent in seen_calls:
+            for node in name_nodes(line):
+                if node.value in self.sessions:
+                    parent = self.parent_of(node)
+                    if node in seen_calls or (isinstance(parent, cst.Attribute) and
+                                              parent in seen_calls):
                         continue
                     if self._binds_session(node) or self._session_keyword(node) or \
                             node in self.saver_sessions or node in self.allowed_session_uses:
@@ -1181,21 +1187,21 @@ class Block:
         return {n for s in self.statements if s.kind == "init" for n in s.targets}
 
     def _binds_session(self, node: cst.Name) -> bool:
-        parent = self.ctx.parent(node)
+        parent = self.parent_of(node)
         if isinstance(parent, cst.AssignTarget):
             return True
         return isinstance(parent, cst.AsName) and isinstance(self.ctx.parent(parent), cst.WithItem)
 
     def _session_keyword(self, node: cst.Name) -> bool:
-        parent = self.ctx.parent(node)
+        parent = self.parent_of(node)
         return isinstance(parent, cst.Arg) and parent.keyword is not None and \
             parent.keyword.value == "session" and parent.value is node
 
     def line_of(self, call: cst.Call) -> cst.SimpleStatementLine | None:
         """The line whose whole value (expression or assignment) is `call`."""
-        parent = self.ctx.parent(call)
+        parent = self.parent_of(call)
         if isinstance(parent, (cst.Expr, cst.Assign)) and parent.value is call:
-            line = self.ctx.parent(parent)
+            line = self.parent_of(parent)
             if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
                 return line
         return None
@@ -1316,7 +1322,7 @@ class Block:
                            "instance separately")
         if any(leaf.train == "init" for leaf in leaves) and (
                 any(leaf.train != "init" for leaf in leaves) or self.line_of(call) is None
-                or not isinstance(self.ctx.parent(call), cst.Expr)):
+                or not isinstance(self.parent_of(call), cst.Expr)):
             raise Unproven(call, "an initializer fetched with other values")
         return RunSite(call, fetch, leaves, shape, feeds, self.line_of(call),
                        receiver=receivers[0] if receivers else None,
@@ -1338,6 +1344,21 @@ class Block:
             else:
                 yield element.value
 
+    def own_member(self, node):
+        """`self.sess` in a method of a class that runs its own graph → its name here."""
+        if self.self_run and isinstance(node, cst.Attribute) and \
+                isinstance(node.value, cst.Name) and node.value.value == "self" and \
+                node.attr.value in self.graph_class.names:
+            name = cst.Name(self.graph_class.names[node.attr.value])
+            self.own_members[name] = node
+            return name
+        return node
+
+    def parent_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        if node in self.own_members:
+            return self.ctx.parent(self.own_members[node])
+        return self.ctx.parent(node) or self.translated_parent(node)
+
     def class_member(self, node, receivers: list[str]):
         """`net.loss`, `net` an instance of the graph class → the name its graph has here."""
         graph_class = self.graph_class
@@ -1345,7 +1366,8 @@ class Block:
                 node.attr.value not in graph_class.names:
             return node
         receiver = self.ctx.code(node.value)
-        if receiver == "self" or any(isinstance(n, cst.Call) for n in nodes_in(node.value)):
+        if (receiver == "self") != self.self_run or \
+                any(isinstance(n, cst.Call) for n in nodes_in(node.value)):
             return node
         receivers.append(receiver)
         return cst.Name(graph_class.names[node.attr.value])
@@ -1539,7 +1561,9 @@ class Block:
         """Names the rewrite removes must not be used anywhere it does not rewrite."""
         removed = {n for s in self.statements if s.kind in REMOVED_KINDS + ("metric",)
                    for n in s.targets}
-        allowed: set = set(nodes_in(self.graph_class.node)) if self.graph_class else set()
+        # a class run from outside is rewritten as a whole; one running itself, method by method
+        allowed: set = set(nodes_in(self.graph_class.node)) \
+            if self.graph_class and not self.self_run else set()
         for statement in self.statements:
             if statement.kind in REMOVED_KINDS + ("metric",):
                 allowed.update(nodes_in(statement.line))
@@ -1559,6 +1583,15 @@ class Block:
             earlier = [gone for at, gone in kinds.get(name, []) if at < index]
             return earlier[-1] if earlier else name in removed
 
+        if self.self_run:  # the class's methods may read its graph only through runs
+            names = self.graph_class.names
+            for line in lines[self.prefix:]:
+                for node in nodes_in(line):
+                    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and \
+                            node.value.value == "self" and node.attr.value in names and \
+                            names[node.attr.value] in removed and node not in allowed:
+                        raise Unproven(node, f"`self.{node.attr.value}` is a graph tensor used "
+                                       "outside `sess.run`; this analysis cannot move that use")
         for index, line in enumerate(lines):
             statement = self.statements[index]
             if statement.kind not in REMOVED_KINDS and isinstance(line, cst.SimpleStatementLine) \
@@ -1705,7 +1738,9 @@ class Block:
                 for node in [*self.module_definitions, new_class]:
                     emit(node, function=True)
             else:
-                emit(line.visit(_Replacer(replacements)) if replacements else line)
+                self.rewritten[line] = line.visit(_Replacer(replacements)) if replacements \
+                    else line
+                emit(self.rewritten[line])
             for function in placed.get(statement.index, []):
                 for node in self.function_code(function, nested):
                     emit(node, function=True)
@@ -1741,7 +1776,8 @@ class Block:
             body=graph_class.init.body.with_changes(body=init_body))
         members = []
         for member in graph_class.node.body.body:
-            members.append(init if member is graph_class.init else member)
+            members.append(init if member is graph_class.init else
+                           self.rewritten.get(member, member))
             if member is graph_class.init:
                 members.extend(self.method_code(m, on_self) for m in methods)
         return graph_class.node.with_changes(
@@ -1946,7 +1982,8 @@ class Block:
         used = names_used(method)
         back = {name: attribute for attribute, name in self.graph_class.names.items()
                 if name != attribute and name in used and attribute not in used}
-        return method.visit(_Renamer(method, {**on_self, **back}))
+        method = method.visit(_Renamer(method, on_self))
+        return method.visit(_Renamer(method, back, params=True))
 
     def translated_parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         """The parent of a node in the graph class's translated lines (which the module's
@@ -2494,10 +2531,20 @@ def analyse(ctx: Context) -> list[Outcome]:
     claimed: set = set()
     for owner, anchor in owners.items():
         body = owner.body if isinstance(owner, cst.Module) else owner.body.body
+        home = next((c for c in classes if c.init is owner), None)
+        if home is not None:  # the class runs its own session (`self.sess.run(self.loss)`)
+            body = [m for m in home.node.body.body if m is not owner]
         block = Block(ctx, body)
         block.owner = owner
         outcome = Outcome(block, anchor=anchor)
         try:
+            if home is not None:
+                if home in claimed:
+                    raise Unproven(anchor, "a graph class run from several blocks")
+                claimed.add(home)
+                block.graph_class, block.self_run = home, True
+                home.translate(set())  # the methods are scopes of their own
+                body = []
             own = [line for line in body if all(line is not c.node for c in classes)]
             users = [c for c in classes if any(
                 isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and
@@ -2577,7 +2624,9 @@ not written (an eager program has none; `tf.summary.trace_on`/`trace_export` rec
 A class whose `__init__` holds placeholders and ops as attributes (`self.x`, `self.train_op`)
 and whose instances a session runs (`sess.run(net.loss, {net.x: v})`) keeps its state in
 `__init__` (on `self`) and gets one `tf.function` method per distinct run
-(`net.compute_loss(v)`). A helper function that closes over graph tensors is defined inside
+(`net.compute_loss(v)`); so does a class that makes its own session in `__init__` and runs it
+from its methods (`self.sess.run(self.loss, ...)` → `self.compute_loss(...)`). A helper
+function that closes over graph tensors is defined inside
 the function that needs it. `sess.run([...])[:k]` and `[i]` keep the chosen values.
 
 ## Caveats
@@ -2611,8 +2660,8 @@ tensor.
                 ctx.report(outcome.anchor, "graph program: rewritten into eager functions once "
                            f"`{outcome.waiting.name}` is fixed by its own rule")
             elif outcome.body is not None:
-                try:
-                    edits = block_edits(outcome)
+                try:  # a class running its own session is rewritten as one class
+                    edits = [] if outcome.block.self_run else block_edits(outcome)
                 except Unproven:
                     continue
                 if outcome.block.class_edit is not None:

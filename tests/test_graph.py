@@ -344,3 +344,25 @@ def test_nested_fetches_keep_their_structure():
     assert "return {'pair': [y, z], 'single': z}" in fixed
     assert "return [[y], (z, y)]" in fixed
     assert "out = tf.nest.map_structure(lambda tensor: tensor.numpy(), compute_y_z_z(" in fixed
+
+
+OWN_SESSION = (HEAD + "class Agent:\n    def __init__(self):\n"
+               "        self.x = tf.placeholder(tf.float32, [None, 2])\n"
+               "        self.w = tf.Variable(np.ones((2, 1), np.float32))\n"
+               "        self.y = tf.matmul(self.x, self.w)\n"
+               "        self.sess = tf.Session()\n"
+               "        self.sess.run(tf.global_variables_initializer())\n\n"
+               "    def act(self, x):\n"
+               "        return self.sess.run(self.y, {{self.x: x}}){extra}\n")
+
+
+def test_a_class_running_its_own_session_gets_methods():
+    fixed = assert_rewritten(OWN_SESSION.format(extra=""))
+    assert "self.sess" not in fixed and "def compute_y(self, x):" in fixed
+    assert "        return self.compute_y(x).numpy()" in fixed
+
+
+def test_a_class_reading_its_graph_outside_runs_is_unproven():
+    program = OWN_SESSION.format(extra="\n\n    def shape(self):\n        return self.y.shape\n")
+    assert any(code == "TFM202" and "`self.y` is a graph tensor used outside" in message
+               for code, message in findings(program))
