@@ -341,6 +341,8 @@ class Block:
         self.self_run = False  # the graph class's own methods run its session (`self.sess`)
         self.rewritten: dict = {}  # each of the block's lines → what it became
         self.own_members: dict = {}  # name standing for a `self.<attribute>` → that attribute
+        self.factory_replacements: dict = {}  # instances given a TF1 optimizer class
+        self.factory_definitions: list = []  # the classes their Keras optimizers need
 
     # -- names -----------------------------------------------------------------------------
     def qualified(self, node: cst.BaseExpression) -> str | None:
@@ -926,7 +928,7 @@ class Block:
         name = self.call_name(receiver)
         if name and name.startswith("tensorflow.train.") and name.endswith("Optimizer"):
             return value
-        return None
+        return value if self._factory(receiver) else None
 
     # -- step 2: every use of a session, and the runs ----------------------------------------
     def find_feed_dicts(self, lines: Sequence[cst.BaseStatement]) -> None:
@@ -1735,7 +1737,7 @@ class Block:
                     emit(node, function=isinstance(node, cst.FunctionDef))
             elif self.graph_class is not None and line is self.graph_class.node:
                 new_class = self.class_code(init_out, functions)
-                for node in [*self.module_definitions, new_class]:
+                for node in [*self.factory_definitions, *self.module_definitions, new_class]:
                     emit(node, function=True)
             else:
                 self.rewritten[line] = line.visit(_Replacer(replacements)) if replacements \
@@ -1746,7 +1748,8 @@ class Block:
                     emit(node, function=True)
         if self.graph_class is not None and self.graph_class.node not in lines:
             self.class_edit = Edit(self.graph_class.node, [
-                *self.module_definitions, self.class_code(init_out, functions)])
+                *self.factory_definitions, *self.module_definitions,
+                self.class_code(init_out, functions)])
         return out, functions
 
     def class_code(self, init_out: list, functions: list[Function]) -> cst.ClassDef:
@@ -1883,7 +1886,7 @@ class Block:
             return receiver.value, self.by_target[receiver.value].call
         return None, receiver
 
-    def convert_optimizer(self, call: cst.Call) -> OptimizerPlan:
+    def convert_optimizer(self, call: cst.Call, name: str | None = None) -> OptimizerPlan:
         constants = {n for s in self.statements if s.kind == "plain" and len(s.targets) == 1
                      and isinstance(s.line, cst.SimpleStatementLine)
                      and isinstance(s.line.body[0], cst.Assign)
@@ -1891,7 +1894,7 @@ class Block:
                      and self._bound_once(s.targets[0])
                      for n in s.targets}
         plan = keras_optimizer(
-            call, self.call_name(call), self.tf, taken=self.taken,
+            call, name or self.call_name(call), self.tf, taken=self.taken,
             constant_of=lambda node: isinstance(node, cst.Name) and node.value in constants)
         if plan is None:
             raise Unproven(call, "this optimizer has no Keras 3 equivalent with the same "
@@ -1925,7 +1928,13 @@ class Block:
             lines[statement.line] = [*self.definitions(plan), new] if plan.definitions else new
         for statement in trains:
             name, call = self.optimizer_of(statement)
-            if name is None:
+            if name is None and self._factory(call):
+                variable = self.fresh("optimizer", self.taken)
+                self.inline_optimizers[statement.targets[0]] = [
+                    cst.parse_statement(f"{variable} = {self.ctx.code(call)}\n")]
+                statement.optimizer = variable
+                self.factory_instances(call)
+            elif name is None:
                 plan = self.convert_optimizer(call)
                 variable = self.fresh("optimizer", self.taken)
                 self.inline_optimizers[statement.targets[0]] = [
@@ -1935,6 +1944,60 @@ class Block:
             else:
                 statement.optimizer = name
         return lines
+
+    def _factory(self, receiver) -> str | None:
+        """`opt(rate, **kwargs)` in a graph class's `__init__`, `opt` one of its parameters:
+        the TF1 optimizer class each instance is given."""
+        if self.graph_class is None or not isinstance(receiver, cst.Call) or \
+                not isinstance(receiver.func, cst.Name):
+            return None
+        params = [p.name.value for p in self.graph_class.init.params.params[1:]]
+        return receiver.func.value if receiver.func.value in params else None
+
+    def factory_instances(self, call: cst.Call) -> None:
+        """`Net(tf.train.MomentumOptimizer, momentum=0.9)` for `opt(LR, **kwargs)` →
+        `Net(TF1Momentum, momentum=0.9)`: each instance gets the Keras class that, called as
+        `__init__` calls it, makes the optimizer TF1's constructor made."""
+        graph_class = self.graph_class
+        factory = self._factory(call)
+        params = graph_class.init.params
+        named = [p.name.value for p in params.params[1:]]
+        star = params.star_kwarg.name.value if isinstance(params.star_kwarg, cst.Param) else None
+        rate = call.args[0].value if call.args and call.args[0].keyword is None and \
+            not call.args[0].star else None
+        if rate is None or any(a.star != "**" for a in call.args[1:]) or \
+                any(a.star == "**" and self.ctx.code(a.value) != star for a in call.args[1:]):
+            raise Unproven(call, f"`{factory}` is called with other arguments than a learning "
+                           "rate and the constructor's **kwargs; rewrite by hand")
+        instances = [n for n in nodes_in(self.ctx.module) if isinstance(n, cst.Call)
+                     and isinstance(n.func, cst.Name) and n.func.value == graph_class.node.name.value]
+        in_block = {n for line in self.body for n in nodes_in(line)}
+        for instance in instances:
+            given = argument(instance, named.index(factory), factory)
+            name = self.qualified(given.value) if given is not None else None
+            if instance not in in_block or not name or \
+                    not name.startswith("tensorflow.train.") or not name.endswith("Optimizer"):
+                raise Unproven(instance, f"`{graph_class.node.name.value}` is made with an "
+                               f"optimizer class this analysis cannot see as `{factory}`")
+            extra = [a for a in instance.args if a.keyword is not None and
+                     a.keyword.value not in named] if star else []
+            keywords = "".join(f", {a.keyword.value}={self.ctx.code(a.value)}" for a in extra)
+            tf1_call = cst.parse_expression(f"optimizer({self.ctx.code(rate)}{keywords})")
+            plan = self.convert_optimizer(tf1_call, name)
+            keras = cst.parse_expression(plan.expression)
+            rest = [a for a in keras.args if a.keyword is None or
+                    a.keyword.value != "learning_rate"]
+            if len(rest) == len(keras.args) or any(a.keyword is None for a in rest) or \
+                    self.ctx.code(next(a for a in keras.args if a not in rest).value) != \
+                    self.ctx.code(rate):
+                raise Unproven(instance, "the Keras optimizer takes the learning rate in another "
+                               "form (a schedule); rewrite by hand")
+            args = [a.with_changes(value=keras.func) if a is given else a
+                    for a in instance.args if a not in extra]
+            args += [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in rest]
+            self.factory_replacements[instance] = instance.with_changes(args=[
+                a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in args])
+            self.factory_definitions.extend(self.definitions(plan))
 
     def definitions(self, plan) -> list[cst.BaseStatement]:
         """The classes a Keras optimizer needs, each once per block, set off by blank lines."""
@@ -2248,6 +2311,7 @@ class Block:
         """Map of original node → new node (None: remove the line) for every run and close."""
         out: dict = {line: None for line in [*self.closes, *self.feed_uses]}
         out.update(self.saver_replacements)
+        out.update(self.factory_replacements)
         for site in self.sites:
             for line in site.branches:  # `{x: a}` → `{"x": a}`: the dict is passed as keywords
                 small = line.body[0]

@@ -366,3 +366,23 @@ def test_a_class_reading_its_graph_outside_runs_is_unproven():
     program = OWN_SESSION.format(extra="\n\n    def shape(self):\n        return self.y.shape\n")
     assert any(code == "TFM202" and "`self.y` is a graph tensor used outside" in message
                for code, message in findings(program))
+
+
+FACTORY = (HEAD + "class Net:\n    def __init__(self, opt, **kwargs):\n"
+           "        self.x = tf.placeholder(tf.float32, [None, 2])\n"
+           "        self.w = tf.Variable(np.ones((2, 1), np.float32))\n"
+           "        self.loss = tf.reduce_sum(tf.matmul(self.x, self.w))\n"
+           "        self.train = opt(0.1, **kwargs).minimize(self.loss)\n\n\n"
+           "net = Net({optimizer})\nwith tf.Session() as sess:\n"
+           "    sess.run([net.train, net.loss], {{net.x: [[1.0, 2.0]]}})\n")
+
+
+def test_an_optimizer_class_given_to_the_graph_class_becomes_its_keras_class():
+    fixed = assert_rewritten(FACTORY.format(optimizer="tf.train.AdamOptimizer, beta1=0.5"))
+    assert "self.optimizer = opt(0.1, **kwargs)" in fixed
+    assert "net = Net(tf.keras.optimizers.Adam, beta_1=0.5, epsilon=1e-08)" in fixed
+
+
+def test_an_optimizer_class_this_analysis_cannot_see_is_unproven():
+    assert any(code == "TFM202" and "an optimizer class this analysis cannot see" in message
+               for code, message in findings(FACTORY.format(optimizer="make_optimizer()")))
