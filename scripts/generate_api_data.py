@@ -154,6 +154,14 @@ FAMILIES = {
                  " caveats 3–7), `tf.train.Checkpoint` instead of Saver, "
                  "`tf.keras.optimizers.schedules` instead of decay functions"),
     "tf.saved_model": ("TFM5xx", "use `tf.saved_model.save` / `tf.saved_model.load`"),
+    # distributed TF1 (parameter servers, replicated graphs) has no one-to-one TF2 form
+    **{name: ("TFM2xx", "distributed TF1 (servers, replica device setters, monitored sessions): "
+                        "use a `tf.distribute` strategy; rewrite by hand")
+       for name in ("tf.train.Server", "tf.train.ClusterSpec", "tf.train.replica_device_setter",
+                    "tf.train.MonitoredTrainingSession", "tf.train.MonitoredSession",
+                    "tf.train.SingularMonitoredSession", "tf.train.Supervisor",
+                    "tf.train.SyncReplicasOptimizer", "tf.train.ChiefSessionCreator",
+                    "tf.train.WorkerSessionCreator")},
     "tf.estimator": ("TFM6xx", "tf.estimator was removed in TF 2.16: use Keras `Model.fit` "
                      "or a custom training loop"),
     "tf.data.Iterator": ("TFM6xx", "iterate the dataset (`for x in ds`, `iter(ds)`)"),
