@@ -178,11 +178,15 @@ def substituted(node: cst.CSTNode, mapping: dict) -> cst.CSTNode:
     return node.with_changes(**changes) if changes else node
 
 
-def self_to_names(line: cst.CSTNode, names: dict[str, str]) -> cst.CSTNode:
-    """`self.loss` → `loss`: a graph class's attributes as the names of one block."""
+def self_to_names(line: cst.CSTNode, names: dict[str, str], renamed: dict[str, str]
+                  ) -> cst.CSTNode:
+    """`self.loss` → `loss`: a graph class's attributes as the names of one block (and its
+    `__init__`'s own names `renamed` apart from that block's)."""
     mapping = {node: cst.Name(names[node.attr.value]) for node in nodes_in(line)
                if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)
                and node.value.value == "self" and node.attr.value in names}
+    mapping.update({node: cst.Name(renamed[node.value]) for node in name_nodes(line)
+                    if node.value in renamed})
     return substituted(line, mapping) if mapping else line
 
 
@@ -218,10 +222,17 @@ class GraphClass:
     init: cst.FunctionDef
     placeholders: set[str]  # attributes holding placeholders
     names: dict[str, str] = field(default_factory=dict)  # attribute → name in the lines
+    locals: dict[str, str] = field(default_factory=dict)  # __init__'s own name → name there
     lines: list = field(default_factory=list)  # the __init__ body, translated
 
     def translate(self, taken: set[str]) -> None:
-        local = bound_names(self.init) | taken
+        # the __init__'s own names that the running block also uses are renamed apart
+        for name in sorted(bound_names(self.init) - {"self"}):
+            new, number = name, 2
+            while new in taken or new in self.locals.values():
+                new, number = f"{name}_{number}", number + 1
+            self.locals[name] = new
+        local = bound_names(self.init) | taken | set(self.locals.values())
         attributes = [target.attr.value for node in nodes_in(self.init.body)
                       if isinstance(node, cst.AssignTarget)
                       for target in [node.target] if isinstance(target, cst.Attribute)
@@ -232,7 +243,8 @@ class GraphClass:
                 name, number = f"{attribute}_{number}", number + 1
             local.add(name)
             self.names[attribute] = name
-        self.lines = [self_to_names(line, self.names) for line in self.init.body.body]
+        renamed = {old: new for old, new in self.locals.items() if old != new}
+        self.lines = [self_to_names(line, self.names, renamed) for line in self.init.body.body]
 
 
 def graph_classes(ctx: Context) -> list[GraphClass]:
@@ -1693,8 +1705,9 @@ class Block:
                 return
             lines = [*carry, *node.leading_lines]
             carry = []
-            if (after_function and not function) or (function and lines and
-                                                      lines[0].comment is not None):
+            # definitions are set off by blank lines, before their comments
+            if (after_function or function) and out and (
+                    not function or after_function or any(e.comment for e in lines)):
                 lines = [*blank, *[line for line in lines if line.comment is not None]]
             limit, run, kept = len(blank), 0, []
             for empty in lines:  # removed lines leave at most one separation behind
@@ -1767,12 +1780,16 @@ class Block:
         used = set().union(*(free_names(m) for m in methods if isinstance(m, cst.FunctionDef)))
         state = {name: attributes.get(name, name) for name in bound
                  if name in attributes or name in used}
-        outside = (bound_names(graph_class.init) - set(state)) & used
+        original = {new: old for old, new in graph_class.locals.items()}
+        outside = (set(original) - set(state)) & used
         if outside:
-            raise Unproven(graph_class.init, f"the graph built in `__init__` uses "
-                           f"`{sorted(outside)[0]}`, which is local to it: store it on `self`")
+            raise Unproven(graph_class.init, "the graph built in `__init__` uses "
+                           f"`{original[sorted(outside)[0]]}`, which is local to it: store it "
+                           "on `self`")
         on_self = {name: f"self.{attribute}" for name, attribute in state.items()}
+        back = {new: old for new, old in original.items() if new != old and new not in state}
         init_body = [line.visit(_Renamer(line, on_self)) for line in kept]
+        init_body = [line.visit(_Renamer(line, back)) for line in init_body]
         if not init_body:
             init_body = [cst.SimpleStatementLine([cst.Pass()])]
         init = graph_class.init.with_changes(
@@ -2043,8 +2060,9 @@ class Block:
         """State read through `self`; the locals that had to be renamed apart from the running
         block's names get their attribute's name back where nothing else holds it."""
         used = names_used(method)
-        back = {name: attribute for attribute, name in self.graph_class.names.items()
-                if name != attribute and name in used and attribute not in used}
+        renamed = [*self.graph_class.names.items(), *self.graph_class.locals.items()]
+        back = {name: original for original, name in renamed
+                if name != original and name in used and original not in used}
         method = method.visit(_Renamer(method, on_self))
         return method.visit(_Renamer(method, back, params=True))
 

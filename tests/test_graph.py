@@ -386,3 +386,15 @@ def test_an_optimizer_class_given_to_the_graph_class_becomes_its_keras_class():
 def test_an_optimizer_class_this_analysis_cannot_see_is_unproven():
     assert any(code == "TFM202" and "an optimizer class this analysis cannot see" in message
                for code, message in findings(FACTORY.format(optimizer="make_optimizer()")))
+
+
+def test_a_graph_class_attribute_named_like_a_constructor_parameter_stays_on_self():
+    fixed = assert_rewritten(
+        HEAD + "class Model:\n    def __init__(self, scale):\n"
+        "        self.x = tf.placeholder(tf.float32, [None, 2])\n"
+        "        self.scale = tf.Variable(np.ones((2, 1), np.float32) * scale)\n"
+        "        self.y = tf.matmul(self.x, self.scale)\n\n\n"
+        "model = Model(2.0)\nwith tf.Session() as sess:\n"
+        "    print(sess.run(model.y, {model.x: [[1.0, 2.0]]}))\n")
+    assert "self.scale = tf.Variable(np.ones((2, 1), np.float32) * scale)" in fixed
+    assert "y = tf.matmul(x, self.scale)" in fixed
