@@ -639,6 +639,255 @@ class _Functions:
         return False
 
 
+# -- methods: `__init__` runs once per instance ----------------------------------------------
+
+@dataclass
+class MethodOwner:
+    """A method whose layers become attributes of the instance: `__init__`, or a method that
+    `__init__` calls once, straight-line. Each runs once per instance, as TF1 made the
+    variables once per instance."""
+
+    method: cst.FunctionDef
+    cls: cst.ClassDef
+    receiver: str  # the method's name for the instance (`self`)
+    once: bool  # the class has one instance, made once at module level
+
+
+def method_owner(ctx: Context, node: cst.CSTNode, functions: "_Functions", depth: int = 0):
+    """For a node whose innermost scope is a method of a module-level class: a MethodOwner
+    when the method runs once per instance and no instance is made under a variable scope
+    that reuses variables, else why not (a message). None for any other node."""
+    func = None
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
+                                 cst.GeneratorExp, cst.ClassDef)):
+            return None
+        if isinstance(ancestor, cst.FunctionDef):
+            func = ancestor
+            break
+    block = ctx.parent(func) if func is not None else None
+    cls = ctx.parent(block) if isinstance(block, cst.IndentedBlock) else None
+    if not isinstance(cls, cst.ClassDef) or not isinstance(ctx.parent(cls), cst.Module):
+        return None
+    plans = getattr(ctx, "_layers_method_plans", None)
+    if plans is None:
+        plans = ctx._layers_method_plans = {}
+    if func in plans:
+        return plans[func]
+    if depth > 6:
+        return f"`{cls.name.value}` is made too deep in calls of methods to follow"
+    plans[func] = f"`{cls.name.value}` is made by its own methods"  # while in progress
+    plans[func] = _method_plan(ctx, func, cls, functions, depth)
+    return plans[func]
+
+
+def _method_plan(ctx: Context, func: cst.FunctionDef, cls: cst.ClassDef,
+                 functions: "_Functions", depth: int):
+    where = f"`{cls.name.value}.{func.name.value}`"
+    params = func.params.params
+    if func.decorators or not params or func.asynchronous is not None:
+        return f"{where} is decorated, static or async: create the layers in `__init__`"
+    receiver = params[0].name.value
+    if func.name.value == "__init__":
+        once = _instances(ctx, cls, functions, depth)
+        if isinstance(once, str):
+            return once
+        return MethodOwner(func, cls, receiver, once)
+    caller = _helper_caller(ctx, func, cls, functions, depth)
+    if isinstance(caller, str):
+        return caller
+    return MethodOwner(func, cls, receiver, caller.once)
+
+
+def _class_bases_problem(ctx: Context, cls: cst.ClassDef) -> str | None:
+    local = {c.name.value for c in ctx.classes()}
+    for base in cls.bases:
+        value = base.value
+        if base.keyword is not None or base.star:
+            return f"`{cls.name.value}` has a metaclass or starred bases"
+        if isinstance(value, cst.Name) and value.value in (*local, "object"):
+            continue
+        name = ctx.qualified_name(value) or ""
+        if not (name.startswith("tensorflow.keras.") or name == "tensorflow.Module"):
+            return (f"`{cls.name.value}` derives from `{ctx.code(value)}`, whose attributes are "
+                    "not known (a layer attribute could shadow one): create the layers by hand")
+    return None
+
+
+def _helper_caller(ctx: Context, func: cst.FunctionDef, cls: cst.ClassDef,
+                   functions: "_Functions", depth: int):
+    """The MethodOwner of the method that calls `func` once, straight-line (`self.f(...)` in
+    `__init__`), or why `func` may run more than once per instance."""
+    name, owner = func.name.value, cls.name.value
+    why = (f"`{owner}.{name}` is not `__init__` nor a method `__init__` calls once: it may run "
+           "more than once per instance (TF1 made new variables on each run, or shared them by "
+           "name): create the layers in `__init__` as attributes and call them here, by hand")
+    defined = [m for m in cls.body.body if isinstance(m, cst.FunctionDef)
+               and m.name.value == name]
+    if len(defined) != 1 or any(n is not func.name for n in functions.index.get(name, ())):
+        return why
+    uses = list(ctx.attributes_named({name}))
+    if len(uses) != 1 or not isinstance(uses[0].value, cst.Name):
+        return why
+    call = ctx.call_of(uses[0])
+    caller = method_owner(ctx, call, functions, depth + 1) if call is not None else None
+    if caller is None:
+        return why
+    if isinstance(caller, str):
+        return caller
+    if caller.cls is not cls or uses[0].value.value != caller.receiver:
+        return why
+    line, _ = _statement_line(ctx, call)
+    if line is None or not functions._only_withs_between(line, caller.method.body) or \
+            any(isinstance(a, _CONDITIONAL) for a in _ancestors_until(ctx, call, line)):
+        return (f"`{owner}.{name}` is called in a loop or a branch of "
+                f"`{caller.method.name.value}`: TF1 made its variables on each run; create the "
+                "layers in `__init__` (a list of them for a loop) and call them here, by hand")
+    return caller
+
+
+def _ancestors_until(ctx: Context, node: cst.CSTNode, stop: cst.CSTNode):
+    for ancestor in ctx.ancestors(node):
+        if ancestor is stop:
+            return
+        yield ancestor
+
+
+def _instances(ctx: Context, cls: cst.ClassDef, functions: "_Functions", depth: int):
+    """Whether the class has a single instance (made once, at module level); a message when
+    an instance is made where TF1 may have shared variables between instances."""
+    name = cls.name.value
+    calls = []
+    for node in functions.index.get(name, ()):
+        if node is cls.name:
+            continue
+        call = ctx.call_of(node)
+        if call is None:
+            return (f"`{name}` is used other than by calling it (a base class, passed around): "
+                    "where its instances are made, and whether they share variables by name, "
+                    "is not seen; make its layers and variables by hand")
+        calls.append(call)
+    for call in calls:
+        problem = _made_without_reuse(ctx, call, functions, depth)
+        if problem:
+            return f"an instance of `{name}` is made {problem}"
+    return len(calls) == 1 and not _in_loop(ctx, calls[0]) and \
+        _function_of(ctx, calls[0]) == (None, None)
+
+
+def _reuse_problem(scopes: list[ScopeInfo]) -> str | None:
+    if any(s.settings for s in scopes):
+        return ("under a variable scope that sets defaults (initializer, regularizer, ...) for "
+                "its variables: make its layers and variables by hand, with them")
+    if _combine(s.reuse for s in scopes) != REUSE_FALSE:
+        return ("under a variable scope that reuses variables (or may): TF1 shared variables "
+                "between instances by name; share the objects between them by hand")
+    return None
+
+
+def _made_without_reuse(ctx: Context, node: cst.CSTNode, functions: "_Functions",
+                        depth: int) -> str | None:
+    """Why `node` (an instantiation) may run under a variable scope that reuses variables or
+    sets defaults, through the calls of the function it is in; None when it does not."""
+    if depth > 6:
+        return "too deep in calls to follow"
+    func = None
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, cst.Lambda):
+            return "in a lambda"
+        if isinstance(ancestor, cst.FunctionDef):
+            func = ancestor
+            break
+    if func is None:
+        return _reuse_problem(_enclosing_scopes(ctx, node, None, None))
+    if isinstance(ctx.parent(func), cst.Module):
+        calls = functions.calls(func)
+        if isinstance(calls, str):
+            return f"in `{func.name.value}`, which is used other than by calling it"
+        if not calls:
+            return _reuse_problem(_enclosing_scopes(ctx, node, func, None))
+        for call in calls:
+            bindings = _param_bindings(func, call)
+            problem = _reuse_problem(_enclosing_scopes(ctx, node, func, bindings)) or \
+                _made_without_reuse(ctx, call, functions, depth + 1)
+            if problem:
+                return problem
+        return None
+    owner = method_owner(ctx, node, functions, depth + 1)
+    if isinstance(owner, MethodOwner):
+        return _reuse_problem(_enclosing_scopes(ctx, node, owner.method, None))
+    return "in a nested function or in a method that may run more than once per instance"
+
+
+class _Attributes:
+    """Free attribute names for layer objects made in the methods of one class: never an
+    attribute or member the class (or an object of the module) already has."""
+
+    def __init__(self, taken: set[str], receiver: str) -> None:
+        self.taken = taken
+        self.receiver = receiver
+
+    def fresh(self, wanted: str, named: bool = False) -> str:
+        base = wanted if wanted.isidentifier() and not keyword.iskeyword(wanted) else "layer"
+        candidates = [base] + ([f"{base}_layer"] if named else [])
+        chosen = next((name for name in candidates if name not in self.taken), None)
+        if chosen is None:
+            number = 2
+            while f"{candidates[-1]}_{number}" in self.taken:
+                number += 1
+            chosen = f"{candidates[-1]}_{number}"
+        self.taken.add(chosen)
+        return f"{self.receiver}.{chosen}"
+
+
+def _class_attributes(ctx: Context, owner: MethodOwner) -> _Attributes:
+    """The shared allocator of attribute names for `owner`'s class (one per analysed module
+    and class, so that TFM301 and TFM303 never hand out the same attribute)."""
+    cache = getattr(ctx, "_layers_attributes", None)
+    if cache is None:
+        cache = ctx._layers_attributes = {}
+    taken = cache.get(owner.cls)
+    if taken is None:
+        taken = set(_module_attributes(ctx))
+        local = {c.name.value: c for c in ctx.classes()}
+        pending, seen = [owner.cls], set()
+        while pending:
+            cls = pending.pop()
+            if cls in seen:
+                continue
+            seen.add(cls)
+            receivers = {m.params.params[0].name.value for m in cls.body.body
+                         if isinstance(m, cst.FunctionDef) and m.params.params}
+            for node in _walk(cls.body):
+                if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and \
+                        node.value.value in receivers:
+                    taken.add(node.attr.value)
+            for statement in cls.body.body:
+                taken |= _bound_by(statement)
+            for base in cls.bases:
+                if isinstance(base.value, cst.Name) and base.value.value in local:
+                    pending.append(local[base.value.value])
+                elif (ctx.qualified_name(base.value) or "").startswith("tensorflow."):
+                    taken |= _LAYER_ATTRIBUTES
+        cache[owner.cls] = taken
+    return _Attributes(taken, owner.receiver)
+
+
+def _module_attributes(ctx: Context) -> set[str]:
+    """Attribute names read or written anywhere in the module on objects (not on imported
+    modules): an instance's attributes may be set from outside its class."""
+    found = getattr(ctx, "_layers_module_attributes", None)
+    if found is None:
+        found = set()
+        table = ctx._table
+        for chain in ctx._collector.chains:
+            if len(chain.parts) > 1 and table.lookup(chain.parts[0], chain.scope) is None:
+                found.update(chain.parts[1:])
+        found.update(node.attr.value for node in ctx._collector.other_attributes)
+        ctx._layers_module_attributes = found
+    return found
+
+
 # -- one layer call --------------------------------------------------------------------------
 
 @dataclass
@@ -842,7 +1091,8 @@ class _ReplaceCalls(cst.CSTTransformer):
         for index in range(len(args) - 1):
             args[index] = args[index].with_changes(
                 comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        return cst.Call(func=cst.Name(site.var), args=args)
+        func = cst.Name(site.var) if "." not in site.var else parse_expression(site.var)
+        return cst.Call(func=func, args=args)
 
 
 def _shared_names(ctx: Context) -> _Names:
@@ -992,11 +1242,17 @@ class _LayerCalls(Rule):
         bindings: dict = {None: None}
         outer: dict = {None: []}
         by_function: dict = {}
+        by_method: dict = {}  # a MethodOwner's method → (owner, its sites)
         for site in sites:
             func, problem = _function_of(ctx, site.call)
             if problem is not None:
-                ctx.report(site.ref.node, _head(site) +
-                           f": create the `tf.keras.layers.{site.spec.keras}` once ({problem})")
+                method = method_owner(ctx, site.call, functions)
+                if isinstance(method, MethodOwner):
+                    by_method.setdefault(method.method, (method, []))[1].append(site)
+                    continue
+                ctx.report(site.ref.node, _head(site) + (
+                    f": {method}" if isinstance(method, str) else
+                    f": create the `tf.keras.layers.{site.spec.keras}` once ({problem})"))
                 continue
             if func is None:
                 owners.setdefault(None, []).append(site)
@@ -1023,16 +1279,43 @@ class _LayerCalls(Rule):
             accepted = self._resolve(ctx, owner, owner_sites, bindings[owner], outer[owner],
                                      functions)
             self._emit(ctx, owner, accepted, names)
+        for method, method_sites in by_method.values():
+            self._place_in_method(ctx, method, method_sites, functions)
+
+    def _place_in_method(self, ctx: Context, owner: MethodOwner, sites: list[Site],
+                         functions: _Functions) -> None:
+        """Layers of a method that runs once per instance become attributes made in place:
+        `self.dense = tf.keras.layers.Dense(...)` then `h = self.dense(x)`."""
+        where = f"`{owner.cls.name.value}.{owner.method.name.value}`"
+        problem = _class_bases_problem(ctx, owner.cls)
+        placed = []
+        for site in sites:
+            if problem:
+                ctx.report(site.ref.node, _head(site) + f": {problem}")
+                continue
+            if _in_loop(ctx, site.call, owner.method):
+                ctx.report(site.ref.node, _head(site) + f": it runs in a loop in {where}: TF1 "
+                           "made new variables on each iteration, and one attribute cannot "
+                           "hold several layers; keep a list of layer objects (`self.layers = "
+                           "[...]`) by hand")
+                continue
+            placed.append(site)
+        shared = None if owner.once else (
+            f"in {where}, and `{owner.cls.name.value}` may have several instances: TF1 found "
+            "those variables by name, also another instance's; share the layer by hand")
+        accepted = self._resolve(ctx, owner.method, placed, {}, [], functions, shared)
+        self._emit(ctx, owner.method, accepted, _class_attributes(ctx, owner))
 
     # -- sharing by name inside one block (module level, or a function that runs once) -----
     def _resolve(self, ctx: Context, owner, sites: list[Site], bindings, outer: list,
-                 functions: _Functions) -> list[tuple[Site, Site | None]]:
+                 functions: _Functions, unshared: str | None = None
+                 ) -> list[tuple[Site, Site | None]]:
         """Sites that create their layer (None) or call an earlier one (its Site): TF1 found
         a layer's variables by scope path and `name=`; a call under `reuse=True` (or
         `tf.AUTO_REUSE` once they exist) used the variables of the earlier call of that name."""
         accepted: list[tuple[Site, Site | None]] = []
         registry: dict = {}  # (scope names..., layer name) → creating Site, or None: unprovable
-        blocked = self._refused_keys(ctx, owner, bindings, outer)
+        blocked = self._refused_keys(ctx, owner, bindings, outer, functions)
         stop = owner.body if owner is not None else ctx.module
         for site in sorted(sites, key=lambda s: _order(ctx, s.call)):
             scopes = outer + _enclosing_scopes(ctx, site.call, owner, bindings)
@@ -1044,6 +1327,10 @@ class _LayerCalls(Rule):
                            "for the variables: create the layer once, by hand, with them")
                 continue
             reuse = _combine([*(s.reuse for s in scopes), own])
+            if unshared is not None and reuse != REUSE_FALSE:
+                ctx.report(site.ref.node, _head(site) + f": it reuses variables by name "
+                           f"{unshared}")
+                continue
             key = _layer_key(scopes, site.args)
             if key is not None and (*key[:-1], "*") in blocked:
                 blocked.add(key)
@@ -1099,10 +1386,14 @@ class _LayerCalls(Rule):
             accepted.append((site, creator))
         return accepted
 
-    def _refused_keys(self, ctx: Context, owner, bindings, outer) -> set:
+    def _refused_keys(self, ctx: Context, owner, bindings, outer, functions) -> set:
         keys = set()
         for call, spec in getattr(self, "refused", ()):
             func, problem = _function_of(ctx, call)
+            if problem is not None and owner is not None:
+                method = method_owner(ctx, call, functions)
+                if isinstance(method, MethodOwner):
+                    func, problem = method.method, None
             if problem is not None or func is not owner:
                 continue
             args = _arguments(call, spec.params, "inputs")
@@ -1316,24 +1607,32 @@ def _order(ctx: Context, call: cst.Call) -> int:
 
 
 def _position_key(ctx: Context, call: cst.Call) -> int:
-    # Post-order index among the module's calls: an argument's call comes before its caller.
+    """Post-order index among the module's calls: an argument's call comes before its caller."""
     cache = getattr(ctx, "_tfm_layer_post_order", None)
     if cache is None:
-        cache = {}
-        counter = 0
-        stack = [(ctx.module, False)]
-        while stack:
-            node, done = stack.pop()
-            if done:
-                if isinstance(node, cst.Call):
-                    cache[node] = counter
-                    counter += 1
-                continue
-            stack.append((node, True))
-            for child in reversed(node.children):
-                stack.append((child, False))
-        ctx._tfm_layer_post_order = cache
+        cache = ctx._tfm_layer_post_order = _call_post_order(ctx)
     return cache.get(call, 0)
+
+
+def _call_post_order(ctx: Context) -> dict:
+    """Every call of the module → its post-order index among the calls, from the engine's
+    walk (`parents` lists the nodes in visiting order, each call after the calls around it)
+    instead of walking the tree again."""
+    parents = ctx._collector.parents
+    order: dict = {}
+    open_calls: list = []  # calls being visited: each one encloses the next
+    for node in parents:
+        if type(node) is not cst.Call:
+            continue
+        owner = parents.get(node)
+        while owner is not None and type(owner) is not cst.Call:
+            owner = parents.get(owner)
+        while open_calls and open_calls[-1] is not owner:
+            order[open_calls.pop()] = len(order)
+        open_calls.append(node)
+    while open_calls:
+        order[open_calls.pop()] = len(order)
+    return order
 
 
 def _bound_by(statement: cst.CSTNode) -> set[str]:
@@ -1418,6 +1717,19 @@ on every call after the first), the layer is created once, at module level befor
 function, and the function calls it: that is TF1's sharing. Without provable sharing the
 call is reported without a fix.
 
+In a class: `__init__` runs once per instance, and TF1 made the variables once per instance,
+so a layer there becomes an attribute made in place (`self.dense =
+tf.keras.layers.Dense(20, tf.nn.relu)`, then `l = self.dense(self.x)`), named so that it
+shadows no attribute or method of the class (nor an attribute the module sets on any
+object). A method that `__init__` calls once, straight-line (`self.build()`, outside loops
+and branches), is treated the same. The graph rule (TFM201) then keeps these attributes in
+`__init__` and moves the computation into methods. Reported without a fix: a layer in a loop
+of `__init__` (one attribute cannot hold several layers), an instance made under a variable
+scope that reuses variables or sets defaults (TF1 shared variables between instances by
+name), a class used other than by calling it (a base class, passed around), a class derived
+from an unknown base, sharing by name inside `__init__` when the class may have several
+instances, and layers in any other method.
+
 Sharing by name in one block (module level, or a function that runs once): a call with
 `reuse=True` (its own, or its variable scope's; `tf.AUTO_REUSE` once the variables exist)
 and the scope path and `name=` of an earlier call that created them becomes a second call
@@ -1473,6 +1785,18 @@ equivalent and are reported. Default initializers agree in distribution, never i
                 "    return tf.layers.dense(x, 10)\n\n\n"
                 "a = tower(x1)\n"
                 "b = tower(x2)\n"),
+        Invalid("import tensorflow as tf\n\n\n"
+                "class Net:\n"
+                "    def __init__(self, x):\n"
+                "        h = tf.layers.dense(x, 20, tf.nn.relu)\n"
+                "        self.out = tf.layers.dense(h, 1, name='out')\n",
+                "import tensorflow as tf\n\n\n"
+                "class Net:\n"
+                "    def __init__(self, x):\n"
+                "        self.dense = tf.keras.layers.Dense(20, tf.nn.relu)\n"
+                "        h = self.dense(x)\n"
+                "        self.out_layer = tf.keras.layers.Dense(1, name='out')\n"
+                "        self.out = self.out_layer(h)\n"),
         Invalid("import tensorflow as tf\n\n"
                 "with tf.variable_scope('D'):\n"
                 "    h = tf.layers.dense(real, 8, tf.nn.relu, name='hidden')\n"
@@ -1726,14 +2050,17 @@ given); with a tensor or array as initializer and no shape, that value; `trainab
 `use_resource=` is dropped (TF2 variables are resource variables).
 
 ## Caveats
-Only where each call creates a new variable: at module level or in a function called at
-most once, outside variable scopes that reuse variables or set defaults (`initializer=`,
-`regularizer=`, ...). A function that creates variables and is called more than once
-shares them through `reuse` in TF1 and creates new ones on every call in TF2: make it a
-Keras layer (`self.add_weight` in `build`, the computation in `call`) — reported without a
-fix, unless each call has its own variable scope, then TFM308 makes the layer class. `regularizer=` (TF1 collected the loss in `REGULARIZATION_LOSSES`), `collections=`,
-`partitioner=`, `caching_device=` and `custom_getter=` are reported. Random initial values
-follow the same distribution as TF1, never the same numbers.
+Only where each call creates a new variable: at module level, in a function called at
+most once, or in a class's `__init__` (or a method `__init__` calls once, straight-line),
+which runs once per instance as TF1 made the variables once per instance; outside variable
+scopes that reuse variables or set defaults (`initializer=`, `regularizer=`, ...), around
+the call or around the instantiations of the class. A function that creates variables and
+is called more than once shares them through `reuse` in TF1 and creates new ones on every
+call in TF2: make it a Keras layer (`self.add_weight` in `build`, the computation in
+`call`) — reported without a fix, unless each call has its own variable scope, then TFM308
+makes the layer class. `regularizer=` (TF1 collected the loss in `REGULARIZATION_LOSSES`),
+`collections=`, `partitioner=`, `caching_device=` and `custom_getter=` are reported. Random
+initial values follow the same distribution as TF1, never the same numbers.
 """
     examples = (
         Valid("import tensorflow as tf\n\nw = tf.Variable(tf.zeros([3]), name='w')\n"),
@@ -1792,7 +2119,13 @@ follow the same distribution as TF1, never the same numbers.
         func, problem = _function_of(ctx, call)
         where = None
         if problem is not None:
-            where = problem
+            # `__init__` (or a method it calls once) runs once per instance: it makes the
+            # instance's own variables, as TF1 did.
+            method = method_owner(ctx, call, functions)
+            if isinstance(method, MethodOwner):
+                func = method.method
+            else:
+                where = method if isinstance(method, str) else problem
         elif func is not None:
             plan = functions.plan_variables(func)
             if plan != "local":
@@ -1954,25 +2287,81 @@ several items, or a scope used outside `with` is reported without a fix.
         return any(n is not name for n in functions.index.get(name.value, ()))
 
     def _creator_under(self, ctx: Context, statement: cst.CSTNode) -> str | None:
-        creators = getattr(ctx, "_layers_creators", None)
-        if creators is None:  # once per analysed module: a walk over every dotted name
-            creators = [(node, name) for node, name in ctx.named_expressions()
-                        if _is_creator(name)]
-            ctx._layers_creators = creators
-        functions = {s.name.value: s for s in ctx.module.body if isinstance(s, cst.FunctionDef)}
+        """The first variable creator under `statement`, or in a function or class of the
+        module it calls (depth first, the last call first), as "`tf.name`"; None if none."""
+        index = _creator_index(ctx)
         pending, seen = [statement], set()
         while pending:
             root = pending.pop()
             if root in seen:
                 continue
             seen.add(root)
-            for node, name in creators:
-                if node is root or any(a is root for a in ctx.ancestors(node)):
-                    return f"`{short(name)}`"
-            for call in _calls_in(root):
-                if isinstance(call.func, cst.Name) and call.func.value in functions:
-                    pending.append(functions[call.func.value])
+            name = index.first_creator.get(root)
+            if name is not None:
+                return f"`{short(name)}`"
+            pending.extend(index.definitions[called] for called in index.called(root))
         return None
+
+
+_BLOCKS = (cst.With, cst.FunctionDef, cst.ClassDef)
+
+
+@dataclass
+class _CreatorIndex:
+    """Per module, from the engine's walk: what TFM306 asks of each `with` statement and each
+    function or class of the module, without walking their subtrees again."""
+
+    definitions: dict  # module-level function or class name → its (last) definition
+    first_creator: dict  # a with/def/class → the qualified name of the first creator in it
+    calls: dict  # a with/def/class → [(post-order, name)] of the calls of `definitions` in it
+    _ordered: dict = field(default_factory=dict)
+
+    def called(self, root: cst.CSTNode) -> list[str]:
+        """Names of the definitions called in `root`, in the order a depth-first walk that
+        visits the last child first meets the calls (descending post-order)."""
+        names = self._ordered.get(root)
+        if names is None:
+            found = sorted(self.calls.get(root, ()), key=lambda item: -item[0])
+            names = self._ordered[root] = [name for _, name in found]
+        return names
+
+
+def _creator_index(ctx: Context) -> _CreatorIndex:
+    index = getattr(ctx, "_layers_creator_index", None)
+    if index is not None:
+        return index
+    parents = ctx._collector.parents
+    # The module's functions and classes (an instance runs `__init__`) a call may enter.
+    definitions = {s.name.value: s for s in ctx.module.body
+                   if isinstance(s, (cst.FunctionDef, cst.ClassDef))}
+    first: dict = {}
+    for node, name in ctx.named_expressions():
+        if not _is_creator(name):
+            continue
+        current = node
+        while current is not None:
+            if isinstance(current, _BLOCKS) and current not in first:
+                first[current] = name
+            current = parents.get(current)
+    calls: dict = {}
+    if definitions:
+        order = None
+        for node in parents:
+            if type(node) is not cst.Call or type(node.func) is not cst.Name or \
+                    node.func.value not in definitions:
+                continue
+            if order is None:
+                order = getattr(ctx, "_tfm_layer_post_order", None)
+                if order is None:
+                    order = ctx._tfm_layer_post_order = _call_post_order(ctx)
+            item = (order[node], node.func.value)
+            current = parents.get(node)
+            while current is not None:
+                if isinstance(current, _BLOCKS):
+                    calls.setdefault(current, []).append(item)
+                current = parents.get(current)
+    index = ctx._layers_creator_index = _CreatorIndex(definitions, first, calls)
+    return index
 
 
 # -- TFM307: collections ---------------------------------------------------------------------

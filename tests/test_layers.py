@@ -206,6 +206,153 @@ def test_auto_reuse_creates_only_when_nothing_else_makes_variables():
     assert fixable(with_get_variable, "TFM301") == [False]
 
 
+# -- TFM301/303/305 in a class: `__init__` runs once per instance ----------------------------
+
+NET = ("import tensorflow as tf\n\n\n"
+       "class Net:\n"
+       "    def __init__(self, x):\n"
+       "{init}"
+       "\n"
+       "    def dense(self):\n"
+       "        return self.out\n"
+       "\n\n"
+       "{made}\n")
+NET_INIT = ("        h = tf.layers.dense(x, 4, tf.nn.relu)\n"
+            "        self.out = tf.contrib.layers.fully_connected(h, 1, activation_fn=None, "
+            "scope='out')\n"
+            "        self.w = tf.get_variable('w', [1, 1])\n")
+
+
+def test_layers_in_init_become_attributes_with_free_names():
+    fixed = fix(NET.format(init=NET_INIT, made="a = Net(x1)\nb = Net(x2)"))
+    assert ("    def __init__(self, x):\n"
+            "        self.dense_2 = tf.keras.layers.Dense(4, tf.nn.relu)\n"
+            "        h = self.dense_2(x)\n"
+            "        self.out_layer = tf.keras.layers.Dense(1, name='out')\n"
+            "        self.out = self.out_layer(h)\n"
+            "        self.w = tf.Variable(tf.keras.initializers.GlorotUniform()([1, 1]), "
+            "name='w')\n") in fixed
+    assert "tf.layers" not in fixed and "tf.contrib" not in fixed
+
+
+def test_attribute_names_avoid_attributes_set_from_outside_the_class():
+    fixed = fix(NET.format(init="        self.h = tf.layers.dense(x, 4)\n",
+                           made="a = Net(x1)\na.dense_2 = None"))
+    assert "self.dense_3 = tf.keras.layers.Dense(4)\n        self.h = self.dense_3(x)\n" \
+        in fixed
+
+
+def test_helper_method_called_once_from_init_makes_attributes():
+    source = ("import tensorflow as tf\n\n\nclass Net:\n"
+              "    def __init__(self, x):\n"
+              "        self.x = x\n"
+              "        with tf.variable_scope('body'):\n"
+              "            self.build()\n\n"
+              "    def build(self):\n"
+              "        self.out = tf.layers.dense(self.x, 4, name='fc')\n\n\n"
+              "net = Net(x1)\n")
+    assert ("    def build(self):\n"
+            "        self.fc = tf.keras.layers.Dense(4, name='fc')\n"
+            "        self.out = self.fc(self.x)\n") in fix(source)
+
+
+@pytest.mark.parametrize("call,why", [
+    ("        for i in range(2):\n            self.build()\n", "in a loop or a branch of"),
+    ("        if x is not None:\n            self.build()\n", "in a loop or a branch of"),
+    ("        self.build()\n        self.build()\n", "not `__init__` nor a method"),
+    ("        self.y = self.x if x is None else self.build()\n", "in a loop or a branch of"),
+])
+def test_helper_method_that_may_run_more_than_once_is_refused(call, why):
+    source = ("import tensorflow as tf\n\n\nclass Net:\n"
+              "    def __init__(self, x):\n        self.x = x\n" + call + "\n"
+              "    def build(self):\n"
+              "        return tf.layers.dense(self.x, 4)\n\n\n"
+              "net = Net(x1)\n")
+    found = diagnostics(source, "TFM301")
+    assert [d.applicable for d in found] == [False] and why in found[0].message, found
+
+
+@pytest.mark.parametrize("init,made,why", [
+    ("        for i in range(3):\n            x = tf.layers.dense(x, 4)\n", "a = Net(x1)",
+     "it runs in a loop in `Net.__init__`"),
+    (NET_INIT, "with tf.variable_scope('m', reuse=True):\n    a = Net(x1)",
+     "made under a variable scope that reuses variables"),
+    (NET_INIT, "def make(x):\n    with tf.variable_scope('m', reuse=tf.AUTO_REUSE):\n"
+     "        return Net(x)\n\n\na = make(x1)", "made under a variable scope that reuses"),
+    (NET_INIT, "class Sub(Net):\n    pass", "used other than by calling it"),
+    (NET_INIT, "nets = list(map(Net, inputs))", "used other than by calling it"),
+    (NET_INIT, "f = lambda x: Net(x)\na = f(x1)", "an instance of `Net` is made in a lambda"),
+    ("        with tf.variable_scope('s'):\n"
+     "            self.a = tf.layers.dense(x, 4, name='l')\n"
+     "            self.b = tf.layers.dense(x, 4, name='l', reuse=True)\n",
+     "a = Net(x1)\nb = Net(x2)", "and `Net` may have several instances"),
+])
+def test_layers_in_init_that_may_share_variables_are_refused(init, made, why):
+    source = NET.format(init=init, made=made)
+    found = diagnostics(source, "TFM301") + diagnostics(source, "TFM303") + \
+        diagnostics(source, "TFM305")
+    refused = [d for d in found if not d.applicable]
+    assert refused and all(why in d.message for d in refused), found
+    if "reuse" in made:  # the scope around the instance stays while its layers are TF1
+        assert "tf.variable_scope('m'" in fix(source)
+
+
+def test_sharing_by_name_in_init_of_a_single_instance_is_one_object():
+    source = NET.format(init="        with tf.variable_scope('s'):\n"
+                             "            self.a = tf.layers.dense(x, 4, name='l')\n"
+                             "            self.b = tf.layers.dense(x, 4, name='l', "
+                             "reuse=True)\n", made="net = Net(x1)")
+    assert ("        self.l = tf.keras.layers.Dense(4, name='l')\n"
+            "        self.a = self.l(x)\n"
+            "        self.b = self.l(x)\n") in fix(source)
+
+
+def test_class_with_unknown_base_is_refused_for_layers_only():
+    source = ("import tensorflow as tf\n\n\nclass Net(Base):\n"
+              "    def __init__(self, x):\n"
+              "        self.h = tf.layers.dense(x, 4)\n"
+              "        self.w = tf.get_variable('w', [4, 1])\n")
+    assert "whose attributes are not known" in diagnostics(source, "TFM301")[0].message
+    assert fixable(source, "TFM305") == [True]
+
+
+CLASS_PROGRAM = (
+    "import numpy as np\nimport tensorflow as tf\n\n\n"
+    "class Net:\n"
+    "    def __init__(self, rate):\n"
+    "        self.x = tf.placeholder(tf.float32, [None, 2])\n"
+    "        self.y = tf.placeholder(tf.float32, [None, 1])\n"
+    "        l = tf.layers.dense(self.x, 20, tf.nn.relu)\n"
+    "        self.out = tf.layers.dense(l, 1, name='out')\n"
+    "        self.loss = tf.reduce_mean(tf.square(self.out - self.y))\n"
+    "        self.train_op = tf.train.GradientDescentOptimizer(rate).minimize(self.loss)\n"
+    "\n\n"
+    "nets = [Net(0.1), Net(0.2)]\n"
+    "with tf.Session() as sess:\n"
+    "    sess.run(tf.global_variables_initializer())\n"
+    "    for net in nets:\n"
+    "        _, loss = sess.run([net.train_op, net.loss], "
+    "{net.x: [[1.0, 2.0]], net.y: [[1.0]]})\n"
+    "    print(sess.run(nets[0].out, {nets[0].x: [[1.0, 1.0]]}))\n")
+
+
+def test_class_program_is_rewritten_by_layer_rules_then_graph_rule():
+    layers_only = migrate(CLASS_PROGRAM, "example.py", WITHOUT_GRAPH, fix=True).fixed_source
+    assert ("        self.dense = tf.keras.layers.Dense(20, tf.nn.relu)\n"
+            "        l = self.dense(self.x)\n"
+            "        self.out_layer = tf.keras.layers.Dense(1, name='out')\n"
+            "        self.out = self.out_layer(l)\n") in layers_only
+    fixed = fix(CLASS_PROGRAM)
+    init = fixed[fixed.index("def __init__"):fixed.index("@tf.function")]
+    assert ("        self.dense = tf.keras.layers.Dense(20, tf.nn.relu)\n"
+            "        self.out_layer = tf.keras.layers.Dense(1, name='out')\n") in init
+    assert "            l = self.dense(x)\n            out = self.out_layer(l)\n" in fixed
+    assert "tf.layers" not in fixed and "tf.placeholder" not in fixed
+    assert "Session" not in fixed
+    assert not [d for d in migrate(fixed, "example.py", SETTINGS).diagnostics
+                if d.code.startswith(("TFM2", "TFM3"))]
+
+
 # -- TFM307: trainable-variable collections of a scope -> the layers' variables ------------------
 
 GAN_LISTS = ("import tensorflow as tf\n\n"
