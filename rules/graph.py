@@ -224,16 +224,23 @@ class GraphClass:
     names: dict[str, str] = field(default_factory=dict)  # attribute → name in the lines
     locals: dict[str, str] = field(default_factory=dict)  # __init__'s own name → name there
     lines: list = field(default_factory=list)  # the __init__ body, translated
+    helpers: dict = field(default_factory=dict)  # `self.build()` line of __init__ → the method
 
     def translate(self, taken: set[str]) -> None:
+        own = bound_names(self.init).union(*(bound_names(h) for h in self.helpers.values()))
+        for helper in self.helpers.values():
+            if free_names(helper) & (bound_names(self.init) - {"self"}):
+                raise Unproven(helper, f"`{helper.name.value}` reads a global that `__init__` "
+                               "shadows; rename one of them")
         # the __init__'s own names that the running block also uses are renamed apart
-        for name in sorted(bound_names(self.init) - {"self"}):
+        for name in sorted(own - {"self"}):
             new, number = name, 2
             while new in taken or new in self.locals.values():
                 new, number = f"{name}_{number}", number + 1
             self.locals[name] = new
-        local = bound_names(self.init) | taken | set(self.locals.values())
-        attributes = [target.attr.value for node in nodes_in(self.init.body)
+        local = own | taken | set(self.locals.values())
+        bodies = [self.init.body, *(h.body for h in self.helpers.values())]
+        attributes = [target.attr.value for body in bodies for node in nodes_in(body)
                       if isinstance(node, cst.AssignTarget)
                       for target in [node.target] if isinstance(target, cst.Attribute)
                       and isinstance(target.value, cst.Name) and target.value.value == "self"]
@@ -244,7 +251,10 @@ class GraphClass:
             local.add(name)
             self.names[attribute] = name
         renamed = {old: new for old, new in self.locals.items() if old != new}
-        self.lines = [self_to_names(line, self.names, renamed) for line in self.init.body.body]
+        # a build method `__init__` calls once is part of it: its lines stand for the call
+        lines = [inner for line in self.init.body.body for inner in (
+            self.helpers[line].body.body if line in self.helpers else [line])]
+        self.lines = [self_to_names(line, self.names, renamed) for line in lines]
 
 
 def graph_classes(ctx: Context) -> list[GraphClass]:
@@ -257,7 +267,9 @@ def graph_classes(ctx: Context) -> list[GraphClass]:
                      and m.name.value == "__init__"), None)
         if init is None or not isinstance(init.body, cst.IndentedBlock):
             continue
-        placeholders = {target.attr.value for node in nodes_in(init.body)
+        helpers = build_methods(statement, init)
+        placeholders = {target.attr.value for body in [init.body, *helpers.values()]
+                        for node in nodes_in(body)
                         if isinstance(node, cst.Assign) and len(node.targets) == 1
                         and ctx.qualified_name(node.value.func if isinstance(
                             node.value, cst.Call) else node.value) in PLACEHOLDERS
@@ -265,7 +277,37 @@ def graph_classes(ctx: Context) -> list[GraphClass]:
                         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
                         and target.value.value == "self"}
         if placeholders:
-            found.append(GraphClass(statement, init, placeholders))
+            found.append(GraphClass(statement, init, placeholders, helpers=helpers))
+    return found
+
+
+def build_methods(node: cst.ClassDef, init: cst.FunctionDef) -> dict:
+    """`self._build_net()` lines of `__init__`: methods taking only `self`, called nowhere
+    else, returning nothing, that build part of the graph."""
+    methods = {m.name.value: m for m in node.body.body if isinstance(m, cst.FunctionDef)}
+    uses: dict[str, int] = {}
+    for child in nodes_in(node):
+        if isinstance(child, cst.Attribute) and isinstance(child.value, cst.Name) and \
+                child.value.value == "self" and child.attr.value in methods:
+            uses[child.attr.value] = uses.get(child.attr.value, 0) + 1
+    found = {}
+    for line in init.body.body:
+        call = line.body[0].value if isinstance(line, cst.SimpleStatementLine) and \
+            len(line.body) == 1 and isinstance(line.body[0], cst.Expr) else None
+        if not (isinstance(call, cst.Call) and not call.args and
+                isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name)
+                and call.func.value.value == "self"):
+            continue
+        method = methods.get(call.func.attr.value)
+        params = method.params if method is not None else None
+        if method is None or uses[method.name.value] != 1 or method.decorators or \
+                len(params.params) != 1 or params.star_arg is not cst.MaybeSentinel.DEFAULT \
+                and params.star_arg is not None or params.star_kwarg or params.kwonly_params \
+                or not isinstance(method.body, cst.IndentedBlock) or any(
+                    isinstance(n, cst.Return) and n.value is not None
+                    for n in nodes_in(method.body)):
+            continue
+        found[line] = method
     return found
 
 
@@ -1760,9 +1802,9 @@ class Block:
                 for node in self.function_code(function, nested):
                     emit(node, function=True)
         if self.graph_class is not None and self.graph_class.node not in lines:
+            new_class = self.class_code(init_out, functions)  # sets module_definitions
             self.class_edit = Edit(self.graph_class.node, [
-                *self.factory_definitions, *self.module_definitions,
-                self.class_code(init_out, functions)])
+                *self.factory_definitions, *self.module_definitions, new_class])
         return out, functions
 
     def class_code(self, init_out: list, functions: list[Function]) -> cst.ClassDef:
@@ -1796,6 +1838,8 @@ class Block:
             body=graph_class.init.body.with_changes(body=init_body))
         members = []
         for member in graph_class.node.body.body:
+            if member in graph_class.helpers.values():
+                continue  # its lines are now __init__'s and the methods'
             members.append(init if member is graph_class.init else
                            self.rewritten.get(member, member))
             if member is graph_class.init:
@@ -1884,9 +1928,10 @@ class Block:
 
     def function_name(self, function: Function) -> str:
         if function.train:
-            if function.train in TRAIN_NAMES or len(function.trains) > 1:
+            train = function.train.lstrip("_")
+            if train in TRAIN_NAMES or len(function.trains) > 1 or not train:
                 return "train_step"
-            return f"{function.train}_step"
+            return f"{train}_step"
         if function.updates and len(function.updates) == len(function.names):
             return "update_metrics"
         attributes = {name: attribute for attribute, name in
@@ -2019,7 +2064,9 @@ class Block:
     def definitions(self, plan) -> list[cst.BaseStatement]:
         """The classes a Keras optimizer needs, each once per block, set off by blank lines."""
         out = []
-        blank = [cst.EmptyLine(indent=False)] * (2 if isinstance(self.owner, cst.Module) else 1)
+        # a graph class's optimizer classes go to module level, with the class
+        module_level = isinstance(self.owner, cst.Module) or self.graph_class is not None
+        blank = [cst.EmptyLine(indent=False)] * (2 if module_level else 1)
         for text in plan.definitions:
             if text in self.defined:
                 continue
@@ -2615,7 +2662,8 @@ def analyse(ctx: Context) -> list[Outcome]:
         body = owner.body if isinstance(owner, cst.Module) else owner.body.body
         home = next((c for c in classes if c.init is owner), None)
         if home is not None:  # the class runs its own session (`self.sess.run(self.loss)`)
-            body = [m for m in home.node.body.body if m is not owner]
+            body = [m for m in home.node.body.body
+                    if m is not owner and m not in home.helpers.values()]
         block = Block(ctx, body)
         block.owner = owner
         outcome = Outcome(block, anchor=anchor)

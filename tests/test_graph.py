@@ -398,3 +398,16 @@ def test_a_graph_class_attribute_named_like_a_constructor_parameter_stays_on_sel
         "    print(sess.run(model.y, {model.x: [[1.0, 2.0]]}))\n")
     assert "self.scale = tf.Variable(np.ones((2, 1), np.float32) * scale)" in fixed
     assert "y = tf.matmul(x, self.scale)" in fixed
+
+
+def test_a_build_method_called_once_from_init_is_part_of_the_graph_class():
+    fixed = assert_rewritten(
+        HEAD + "class Net:\n    def __init__(self):\n        self._build()\n\n"
+        "    def _build(self):\n        self.x = tf.placeholder(tf.float32, [None, 2])\n"
+        "        w = tf.Variable(np.ones((2, 1), np.float32))\n"
+        "        self.y = tf.matmul(self.x, w)\n\n\n"
+        "net = Net()\nwith tf.Session() as sess:\n"
+        "    print(sess.run(net.y, {net.x: [[1.0, 2.0]]}))\n")
+    assert "def _build" not in fixed and "self._build()" not in fixed
+    assert "        self.w = tf.Variable(np.ones((2, 1), np.float32))" in fixed
+    assert "y = tf.matmul(x, self.w)" in fixed
