@@ -48,7 +48,9 @@ STATE_PREFIXES = ("tensorflow.keras.layers.", "tensorflow.keras.optimizers.",
                   "tensorflow.keras.metrics.", "tensorflow.keras.losses.",
                   "tensorflow.keras.Sequential", "tensorflow.keras.Model",
                   "tensorflow.train.Checkpoint", "tensorflow.summary.create_file_writer")
-RANDOM = re.compile(r"^tensorflow\.(random\.|random_|truncated_normal|multinomial|nn\.dropout)")
+# random ops draw anew at each run, so they belong to the run's function (initializers do not)
+RANDOM = re.compile(r"^tensorflow\.(random\.|random_|truncated_normal|multinomial|nn\.dropout)"
+                    r"(?!.*[Ii]nitializer)")
 # Statements the rewrite takes away (into functions, or for good).
 REMOVED_KINDS = ("placeholder", "graph", "train", "init", "session", "summary", "merge",
                  "config", "gradients", "varlist")
@@ -225,6 +227,7 @@ class GraphClass:
     locals: dict[str, str] = field(default_factory=dict)  # __init__'s own name → name there
     lines: list = field(default_factory=list)  # the __init__ body, translated
     helpers: dict = field(default_factory=dict)  # `self.build()` line of __init__ → the method
+    origins: dict = field(default_factory=dict)  # translated line → the line it stands for
 
     def translate(self, taken: set[str]) -> None:
         own = bound_names(self.init).union(*(bound_names(h) for h in self.helpers.values()))
@@ -255,6 +258,7 @@ class GraphClass:
         lines = [inner for line in self.init.body.body for inner in (
             self.helpers[line].body.body if line in self.helpers else [line])]
         self.lines = [self_to_names(line, self.names, renamed) for line in lines]
+        self.origins = dict(zip(self.lines, lines))
 
 
 def graph_classes(ctx: Context) -> list[GraphClass]:
@@ -416,7 +420,7 @@ class Block:
         self.with_comments: dict[int, list[cst.EmptyLine]] = {}
         lines: list[cst.BaseStatement] = []
         if self.graph_class is not None:
-            lines.extend(self.graph_class.lines)
+            self._flatten(self.graph_class.lines, lines)
             self.prefix = len(lines)
         self._flatten(self.body, lines)
         return lines
@@ -583,6 +587,11 @@ class Block:
             self.fed.add(line.name.value)
             return Statement(line, "graph", [line.name.value], free_names(line))
         if not isinstance(line, cst.SimpleStatementLine):
+            if any(isinstance(n, cst.Call) and self.call_name(n) in SESSIONS
+                   for n in nodes_in(line)):
+                raise Unproven(line, "a session made inside a compound statement (`if`, a "
+                               "loop, a nested `with`): make one session at the top of the "
+                               "block, then run tfmigrate again")
             return Statement(line, "compound", uses=names_used(line))
         small = line.body[0]
         if len(line.body) != 1:
@@ -2794,8 +2803,12 @@ tensor.
                     edits = [] if outcome.block.self_run else block_edits(outcome)
                 except Unproven:
                     continue
-                if outcome.block.class_edit is not None:
-                    edits.append(outcome.block.class_edit)
+                class_edit = outcome.block.class_edit
+                if class_edit is not None:
+                    if ctx.code(class_edit.node) == "".join(
+                            ctx.code(n) for n in class_edit.replacement):
+                        continue  # nothing of the class changes
+                    edits.append(class_edit)
                 names = ", ".join(f.name for f in outcome.functions) or "no function"
                 ctx.report(outcome.anchor, f"graph program: sessions and placeholders become "
                            f"eager code ({names})", edits, imports=("tensorflow",))
@@ -2830,8 +2843,13 @@ Until the block is rewritten, its TF1 names are reported by TFM806 too.
     def on_module(self, ctx: Context) -> None:
         for outcome in analyse(ctx):
             if outcome.unproven is not None:
-                node = outcome.unproven.node  # a translated node of a graph class has no place
-                ctx.report(node if ctx.parent(node) is not None else outcome.anchor,
+                node = outcome.unproven.node
+                if ctx.parent(node) is None:  # a graph class's translated line: its original
+                    graph_class = outcome.block.graph_class
+                    node = next((origin for line, origin in (
+                        graph_class.origins.items() if graph_class else ())
+                        if any(n is node for n in nodes_in(line))), outcome.anchor)
+                ctx.report(node,
                            outcome.unproven.message +
                            " (the graph program is left unchanged)")
 

@@ -411,3 +411,18 @@ def test_a_build_method_called_once_from_init_is_part_of_the_graph_class():
     assert "def _build" not in fixed and "self._build()" not in fixed
     assert "        self.w = tf.Variable(np.ones((2, 1), np.float32))" in fixed
     assert "y = tf.matmul(x, self.w)" in fixed
+
+
+def test_a_session_made_in_a_branch_is_unproven():
+    program = (GRAPH + "if True:\n    sess = tf.Session()\n"
+               "print(sess.run(y, {x: [[1.0, 2.0]]}))\n")
+    assert any(code == "TFM202" and "a session made inside a compound statement" in message
+               for code, message in findings(program))
+
+
+def test_an_initializer_is_not_a_random_op():
+    fixed = assert_rewritten(
+        GRAPH + "init = tf.random_normal_initializer(0.0, 0.1)\n"
+        "v = tf.get_variable('v', [2, 1], initializer=init)\nz = tf.matmul(x, v)\n"
+        "with tf.Session() as sess:\n    print(sess.run(z, {x: [[1.0, 2.0]]}))\n")
+    assert fixed.index("RandomNormal") < fixed.index("def compute_z(x):")
