@@ -1082,6 +1082,14 @@ class Block:
                     raise Unproven(node, "a function defined here uses the session or graph "
                                    "tensors other than in `sess.run`; move that code into the "
                                    "block that runs the session (or rewrite by hand)")
+                if self.call_name(node) == "tensorflow.summary.FileWriter" and \
+                        self.line_of(node) is not None and \
+                        isinstance(self.parent_of(node), cst.Expr):
+                    # `FileWriter(logdir, sess.graph)` only to show the graph: an eager program
+                    # has none (TFM201's doc names `tf.summary.trace_on`/`trace_export`)
+                    self.closes.append(self.line_of(node))
+                    self.allowed_session_uses.update(nodes_in(node))
+                    continue
                 if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
                     continue
                 receiver, method = self.own_member(node.func.value), node.func.attr.value
@@ -1806,7 +1814,10 @@ class Block:
             else:
                 self.rewritten[line] = line.visit(_Replacer(replacements)) if replacements \
                     else line
-                emit(self.rewritten[line])
+                if isinstance(self.rewritten[line], cst.RemovalSentinel):
+                    carry.extend(line.leading_lines)  # an `if flag:` around what went
+                else:
+                    emit(self.rewritten[line])
             for function in placed.get(statement.index, []):
                 for node in self.function_code(function, nested):
                     emit(node, function=True)
@@ -2155,6 +2166,11 @@ class Block:
                 required.append(name)
                 if dtype is None or self.is_switch(name):
                     known = False
+                    continue
+                if self.graph_class is not None and shape is not None and names_used(shape) & (
+                        set(self.graph_class.names.values()) |
+                        set(self.graph_class.locals.values())):
+                    known = False  # `[None, self.n]`: no signature can name the instance's n
                     continue
                 shape_code = self.ctx.code(shape) if shape is not None else "None"
                 specs.append(f"{self.tf}.TensorSpec({shape_code}, {self.ctx.code(dtype)})")
@@ -2623,6 +2639,12 @@ def _literal_dtype(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def _only_pass(block) -> bool:
+    return isinstance(block, cst.IndentedBlock) and len(block.body) == 1 and \
+        isinstance(block.body[0], cst.SimpleStatementLine) and \
+        all(isinstance(small, cst.Pass) for small in block.body[0].body)
+
+
 class _Replacer(cst.CSTTransformer):
     """Swap nodes by identity; a removed statement line leaves `pass` in an empty block."""
 
@@ -2637,6 +2659,10 @@ class _Replacer(cst.CSTTransformer):
             if isinstance(new, list):
                 return cst.FlattenSentinel(new)
             return new
+        if isinstance(updated_node, cst.If) and _only_pass(updated_node.body) and \
+                not _only_pass(original_node.body) and updated_node.orelse is None and \
+                isinstance(updated_node.test, (cst.Name, cst.Attribute)):
+            return cst.RemoveFromParent()  # `if output_graph:` around what went
         if isinstance(updated_node, cst.IndentedBlock) and not updated_node.body:
             return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
         return updated_node

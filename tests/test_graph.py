@@ -426,3 +426,11 @@ def test_an_initializer_is_not_a_random_op():
         "v = tf.get_variable('v', [2, 1], initializer=init)\nz = tf.matmul(x, v)\n"
         "with tf.Session() as sess:\n    print(sess.run(z, {x: [[1.0, 2.0]]}))\n")
     assert fixed.index("RandomNormal") < fixed.index("def compute_z(x):")
+
+
+def test_a_filewriter_made_only_to_show_the_graph_goes_with_its_if():
+    fixed = assert_rewritten(
+        GRAPH + "show = False\nsess = tf.Session()\nif show:\n"
+        "    tf.summary.FileWriter('logs/', sess.graph)\n"
+        "print(sess.run(y, {x: [[1.0, 2.0]]}))\n")
+    assert "FileWriter" not in fixed and "if show" not in fixed
