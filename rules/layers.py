@@ -19,6 +19,7 @@ import libcst as cst
 from tfmigrate.context import Context, Reference, parse_expression
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
+from ._nodes import walk
 from .api import is_tf1_name, short
 
 MAX_LINE = 99
@@ -858,7 +859,7 @@ def _class_attributes(ctx: Context, owner: MethodOwner) -> _Attributes:
             seen.add(cls)
             receivers = {m.params.params[0].name.value for m in cls.body.body
                          if isinstance(m, cst.FunctionDef) and m.params.params}
-            for node in _walk(cls.body):
+            for node in walk(cls.body):
                 if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and \
                         node.value.value in receivers:
                     taken.add(node.attr.value)
@@ -3536,8 +3537,8 @@ now looks computed from the inputs: a run that fetched only it must feed them.
         # with it; otherwise it only makes variables (a factory, valid TF2 as it is).
         variable_calls = [ctx.call_of(r.node) for r in refs]
         inside_variables = {id(n) for c in variable_calls if c is not None
-                            for n in _walk(c)}
-        outside = {n.value for n in _walk(func.body) if isinstance(n, cst.Name)
+                            for n in walk(c)}
+        outside = {n.value for n in walk(func.body) if isinstance(n, cst.Name)
                    and id(n) not in inside_variables}
         if body is None or not any(p in outside for p in param_names):
             return None
@@ -3577,7 +3578,7 @@ now looks computed from the inputs: a run that fetched only it must feed them.
                         self._makes_variables(ctx, call.func.value, set()):
                     return (f"it calls `{call.func.value}`, which creates variables: create "
                             "them with `self.add_weight` in a Keras layer by hand")
-            for node in _walk(statement):
+            for node in walk(statement):
                 if isinstance(node, (cst.Global, cst.Nonlocal)):
                     return "it uses `global`/`nonlocal`"
                 if isinstance(node, cst.Name) and node.value == name:
@@ -3687,7 +3688,7 @@ now looks computed from the inputs: a run that fetched only it must feed them.
             taken.add(attribute)
             attributes[value] = attribute
         for statement in computation:
-            for node in _walk(statement):
+            for node in walk(statement):
                 if isinstance(node, _SCOPES) and any(
                         n.value in attributes for n in _binding_names(node)):
                     return ("a nested function, lambda or comprehension rebinds a variable's "
@@ -3878,7 +3879,7 @@ now looks computed from the inputs: a run that fetched only it must feed them.
         # `call`: the computation, variables and settings read from the object.
         renames = {}
         for statement in plan.body:
-            for node in _walk(statement):
+            for node in walk(statement):
                 if isinstance(node, cst.Name) and node.value in plan.attributes and \
                         self._is_read(ctx, node):
                     renames[node] = cst.Attribute(cst.Name("self"),
@@ -4215,14 +4216,6 @@ class _Constants:
             if isinstance(parent, kind) and getattr(parent, attribute) is child:
                 return "other"
         return None
-
-
-def _walk(node: cst.CSTNode):
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        yield current
-        pending.extend(current.children)
 
 
 def _is_docstring(statement) -> bool:
