@@ -54,6 +54,8 @@ RANDOM = re.compile(r"^tensorflow\.(random\.|random_|truncated_normal|multinomia
 # Statements the rewrite takes away (into functions, or for good).
 REMOVED_KINDS = ("placeholder", "graph", "train", "init", "session", "summary", "merge",
                  "config", "gradients", "varlist")
+COLLECTIONS = {"tensorflow.get_collection", "tensorflow.get_collection_ref",
+               "tensorflow.add_to_collection", "tensorflow.add_to_collections"}
 SUMMARY_OPS = {f"tensorflow.summary.{kind}" for kind in ("scalar", "histogram", "image",
                                                          "audio", "text")}
 TRAIN_NAMES = {"train_op", "train", "optimizer", "opt", "train_step", "optimize", "minimize",
@@ -1727,6 +1729,17 @@ class Block:
                 if tf_name in RENAMES or tf_name in CHANGED or tf_name in CASTS or \
                         tf1_only_prefix(tf_name) is not None or is_tf1_name(tf_name):
                     raise Waiting(node, tf_name)
+        # a collection read anywhere in the block is empty (gone) in eager code
+        handled = {n for s in self.statements if s.kind == "varlist" for n in nodes_in(s.line)}
+        for statement in self.statements:
+            if statement.kind == "train":
+                var_list = arg(statement.call, 2, "var_list")
+                if var_list is not None and self._all_variables(var_list):
+                    handled.update(nodes_in(var_list))
+            for node in nodes_in(statement.line):
+                if isinstance(node, cst.Call) and node not in handled and \
+                        self.call_name(node) in COLLECTIONS:
+                    raise Waiting(node, short(self.call_name(node)))
 
     # -- step 4: the new block ----------------------------------------------------------------
     def rewrite(self, lines) -> tuple[list[cst.BaseStatement], list[Function]]:

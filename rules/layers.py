@@ -2272,6 +2272,11 @@ several items, or a scope used outside `with` is reported without a fix.
             ctx.report(ref.node, f"{base}: it still names or shares variables ({creator}); "
                                  "once those are objects the scope can go")
             return
+        lookup = _scope_lookup(ctx)
+        if lookup is not None:
+            ctx.report(ref.node, f"{base}: `{lookup}` still selects variables by scope name; "
+                                 "once that list is written out the scope can go")
+            return
         body = list(statement.body.body)
         leading = list(statement.leading_lines)
         comment = statement.body.header.comment
@@ -2305,6 +2310,24 @@ several items, or a scope used outside `with` is reported without a fix.
 
 
 _BLOCKS = (cst.With, cst.FunctionDef, cst.ClassDef)
+_SCOPED_LOOKUPS = {"tensorflow.get_collection": 1, "tensorflow.get_collection_ref": 1,
+                   "tensorflow.trainable_variables": 0, "tensorflow.global_variables": 0,
+                   "tensorflow.local_variables": 0, "tensorflow.model_variables": 0}
+
+
+def _scope_lookup(ctx: Context) -> str | None:
+    """A collection read by scope name left in the module (`tf.get_collection(key,
+    scope='q')`), as text: the variable scopes it names must stay until it is rewritten."""
+    for node, name in ctx.named_expressions():
+        position = _SCOPED_LOOKUPS.get(name)
+        call = ctx.call_of(node) if position is not None else None
+        if call is None:
+            continue
+        for index, argument in enumerate(call.args):
+            keyword = argument.keyword.value if argument.keyword else None
+            if keyword == "scope" or (keyword is None and index == position):
+                return f"{short(name)}(..., scope=...)"
+    return None
 
 
 @dataclass

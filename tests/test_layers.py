@@ -843,3 +843,16 @@ def test_get_variable_function_that_may_share_is_not_fixed(calls):
               "        w = tf.get_variable('w', [4, 4])\n"
               "        return tf.matmul(x, w)\n\n\n" + TF1_INPUT + calls)
     assert fixable(source, "TFM308") == [False]
+
+
+def test_variable_scope_stays_while_a_collection_is_read_by_its_name():
+    from tfmigrate.config import Settings
+    from tfmigrate.engine import all_rules, migrate
+    settings = Settings().validate(rule.code for rule in all_rules())
+    source = ("import tensorflow as tf\n\n"
+              "with tf.variable_scope('target'):\n    w = tf.Variable(tf.zeros([2]))\n"
+              "params = tf.get_collection(tf.GraphKeys.GLOBAL_VARIABLES, scope='target')\n")
+    result = migrate(source, "program.py", settings, fix=True)
+    assert "tf.variable_scope('target')" in (result.fixed_source or source)
+    assert any(d.code == "TFM306" and "still selects variables by scope name" in d.message
+               for d in migrate(source, "program.py", settings).diagnostics)
