@@ -434,3 +434,11 @@ def test_a_filewriter_made_only_to_show_the_graph_goes_with_its_if():
         "    tf.summary.FileWriter('logs/', sess.graph)\n"
         "print(sess.run(y, {x: [[1.0, 2.0]]}))\n")
     assert "FileWriter" not in fixed and "if show" not in fixed
+
+
+def test_a_collection_read_anywhere_in_the_block_makes_the_rewrite_wait():
+    program = (GRAPH + "sess = tf.Session()\n\n\ndef sync():\n"
+               "    params = tf.get_collection(tf.GraphKeys.GLOBAL_VARIABLES, scope='q')\n"
+               "    return sess.run(y, {x: [[1.0, 2.0]]}), params\n")
+    messages = [m for code, m in findings(program) if code == "TFM201"]
+    assert messages and "once `tf.get_collection` is fixed" in messages[0]
