@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from tfmigrate.aliases import children as _children
 from tfmigrate.context import Context, parse_expression
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
@@ -129,6 +130,29 @@ def _atomic(ctx: Context, node: cst.BaseExpression) -> str:
 
 # -- names ----------------------------------------------------------------------------------
 
+def _variable_names(module: cst.Module) -> dict[str, list[cst.Name]]:
+    """Every Name node that stands for a variable (not an attribute or keyword name, nor a
+    name in an import), by name, in source order."""
+    found: dict[str, list[cst.Name]] = {}
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is cst.Name:
+            found.setdefault(node.value, []).append(node)
+            continue
+        if kind is cst.ImportAlias:
+            continue
+        children = _children(node)
+        if kind is cst.Attribute:
+            children = [child for child in children if child is not node.attr]
+        elif kind is cst.Arg and node.keyword is not None:
+            children = [child for child in children if child is not node.keyword]
+        children.reverse()
+        stack.extend(children)
+    return found
+
+
 class _Names(cst.CSTVisitor):
     """Every Name node that stands for a variable (not an attribute or keyword name)."""
 
@@ -168,15 +192,26 @@ class _Analysis:
         raise RuntimeError(f"no free name for {wanted}")
 
 
-_CACHE: dict = {"module": None, "analysis": None}
-
-
 def _analysis(ctx: Context) -> _Analysis:
-    if _CACHE["module"] is not ctx.module:
-        visitor = _Names()
-        ctx.module.visit(visitor)
-        _CACHE["module"], _CACHE["analysis"] = ctx.module, _Analysis(visitor.found)
-    return _CACHE["analysis"]
+    """The module's variable names, and the new names this pass's rules took (shared by the
+    rules of the pass)."""
+    found = ctx.memo.get("rnn.analysis")
+    if found is None:
+        found = ctx.memo["rnn.analysis"] = _Analysis(_variable_names(ctx.module))
+    return found
+
+
+def _rnn_calls(ctx: Context) -> list[tuple[cst.Call, str]]:
+    """Every call of an unrolling function, a checkpoint function or a TF1 cell class, with
+    its qualified name, in the order of `ctx.module_calls()` (computed once per pass)."""
+    found = ctx.memo.get("rnn.calls")
+    if found is None:
+        found = ctx.memo["rnn.calls"] = []
+        for call in ctx.module_calls():
+            qualname = ctx.qualified_name(call.func)
+            if qualname in UNROLLS or qualname in CHECKPOINT_CALLS or _cell_class(qualname):
+                found.append((call, qualname))
+    return found
 
 
 # -- cells ----------------------------------------------------------------------------------
@@ -1044,8 +1079,7 @@ def _replace_compound(node: cst.BaseCompoundStatement, texts: list[str]) -> Edit
 # -- rules ------------------------------------------------------------------------------------
 
 def _calls(ctx: Context, names: set[str]):
-    for call in ctx.module_calls():
-        qualname = ctx.qualified_name(call.func)
+    for call, qualname in _rnn_calls(ctx):
         if qualname in names:
             yield call, qualname
 
@@ -1187,8 +1221,8 @@ def _report_consumers(ctx: Context, names: set[str], label: str, convert,
     `stacked` selects plans by their cell (True: MultiRNNCell, reported by TFM312; False:
     one cell; None: any); reasons are reported by the rule of the call (stacked is not True).
     """
-    analysis = _analysis(ctx)
     for call, qualname in _calls(ctx, names):
+        analysis = _analysis(ctx)
         taken = set(analysis.taken)
         try:
             plan = convert(ctx, call, qualname)
@@ -1297,8 +1331,8 @@ reported without a fix. See TFM310 for the weight layout and initialisation cave
 
     def on_module(self, ctx: Context) -> None:
         _report_consumers(ctx, DYNAMIC | STATIC, "MultiRNNCell", _convert_unroll, stacked=True)
-        for call in ctx.module_calls():
-            if _cell_class(ctx.qualified_name(call.func)) != "MultiRNNCell":
+        for call, qualname in _rnn_calls(ctx):
+            if _cell_class(qualname) != "MultiRNNCell":
                 continue
             consumer = _consumer_of(ctx, call)
             if consumer is not None:
@@ -1511,12 +1545,10 @@ Verified to 3e-8 (LSTM) and 6e-8 (GRU) [c04_lstm_v2]; fixtures/rnn use the same 
     )
 
     def on_module(self, ctx: Context) -> None:
-        restores = [c for c in ctx.module_calls()
-                    if ctx.qualified_name(c.func) in CHECKPOINT_CALLS]
+        restores = [c for c, qualname in _rnn_calls(ctx) if qualname in CHECKPOINT_CALLS]
         if not restores:
             return
-        if not any((_cell_class(ctx.qualified_name(c.func)) or "") in CELLS
-                   for c in ctx.module_calls()):
+        if not any((_cell_class(qualname) or "") in CELLS for _, qualname in _rnn_calls(ctx)):
             return
         for call in restores:
             ctx.report(call, "this file restores a TF1 checkpoint and builds TF1 RNN cells: "

@@ -269,3 +269,139 @@ def test_fast_walk_sees_what_libcst_visit_sees():
         assert [id(n) for n in by_walk.names] == [id(n) for n in by_libcst.names], path
         assert [id(c.node) for c in by_walk.chains] == [id(c.node) for c in by_libcst.chains]
         assert len(by_walk.scopes) == len(by_libcst.scopes)
+
+
+# -- speed work that must not change anything ---------------------------------------------------
+
+def _tokenizer_names(text: str):
+    import io
+    import keyword
+    import tokenize
+
+    keywords = set(keyword.kwlist) - {"True", "False", "None"}
+    return [(t.string, t.start, t.end)
+            for t in tokenize.generate_tokens(io.StringIO(text, newline=None).readline)
+            if t.type == tokenize.NAME and t.string not in keywords]
+
+
+_TOKEN_CASES = [
+    "x = 1if y else 2\n",
+    "a = ...\nb = x[..., 0] + .5 + 1e-5j + 0x1f + 1_000\n",
+    "s = rb'\\x' + Rb'''q\n''' + f'{x}' + u\"\" + Fr'{y}'\n",
+    "s = 'a\\\nb'; t = '''x\\\n'''\n",
+    "def f():\n  return 1\n\x0c\nvalue = 2  # it's a 'comment\n",
+    "x = 1\r\ny = 2\rz = 3\r\n",
+    "\u00e9t\u00e9 = caf\u00e9 + \u00b2\n",
+    "print 'x'\nub'q'\n",
+    "if x:\n    y = (1,\n         2)\n",
+]
+
+
+def test_name_scan_finds_the_tokenizers_names():
+    checked = 0
+    for text in [*_TOKEN_CASES, *(p.read_text(encoding="utf-8") for p in _sample_sources(80))]:
+        assert engine._name_tokens(text) == _tokenizer_names(text), text[:80]
+        if engine._NAME_SCAN is not None:
+            assert engine._scan_names(text) == _tokenizer_names(text), text[:80]
+            checked += 1
+    assert checked or engine._NAME_SCAN is None
+
+
+@pytest.mark.parametrize("text", ["s = '''never closed\nx = 1\n", "s = 'no end\nx = 1\n"])
+def test_name_scan_leaves_broken_strings_to_the_tokenizer(text):
+    if engine._NAME_SCAN is not None:
+        assert engine._scan_names(text) is None
+    assert engine._name_tokens(text) == (_tokenizer_names(text) if text.count("'") != 3
+                                         else None)
+
+
+def test_children_are_the_fields_nodes_in_visiting_order():
+    from tfmigrate.aliases import _SKIPPED_MODULES, children, field_order
+
+    def plain(node):  # the definition children() computes with per-type tables
+        out = []
+        for name in field_order(type(node)):
+            value = getattr(node, name)
+            values = value if isinstance(value, (tuple, list)) else [value]
+            out += [v for v in values if isinstance(v, cst.CSTNode)
+                    and type(v).__module__ not in _SKIPPED_MODULES]
+        return out
+
+    for path in _sample_sources(8):
+        pending = [cst.parse_module(path.read_text(encoding="utf-8"))]
+        while pending:
+            node = pending.pop()
+            expected = plain(node)
+            found = children(node)
+            assert len(found) == len(expected) and all(a is b for a, b in zip(found, expected))
+            pending.extend(node.children)
+
+
+def _edited(module: cst.Module, every: int):
+    """`module` with some calls replaced, a statement removed, one split in two and one moved
+    into a new `if` block (another indentation), through the engine's own _Rebuild."""
+    from tfmigrate.aliases import Collector, walk
+
+    collector = Collector()
+    walk(module, collector)
+    parents = collector.parents
+    edits = {}
+    calls = [n for n in parents if isinstance(n, cst.Call)]
+    for call in calls[::every]:
+        edits[call] = cst.Name("replaced")
+    lines = [n for n in parents if isinstance(n, cst.SimpleStatementLine)
+             and not any(a in edits for a in _above(n, parents))
+             and not any(_above(e, parents).__contains__(n) for e in edits)]
+    if len(lines) > 3:
+        edits[lines[1]] = None
+        edits[lines[2]] = [lines[2], cst.parse_statement("extra = 1\n")]
+        edits[lines[3]] = cst.If(test=cst.Name("flag"), body=cst.IndentedBlock([lines[3]]))
+    touched = {a for node in edits for a in _above(node, parents)}
+    touched.add(module)
+    return engine._Rebuild(edits, touched).node(module)
+
+
+def _above(node, parents):
+    found = []
+    node = parents.get(node)
+    while node is not None:
+        found.append(node)
+        node = parents.get(node)
+    return found
+
+
+def test_code_reuse_generates_what_libcst_generates():
+    sources = [p.read_text(encoding="utf-8") for p in _sample_sources(30)]
+    sources.append("import tensorflow as tf\nx = f(1)\nif x:\n    y = g(2)\nelif z:\n"
+                   "    w = h(3)\nelse:\n    v = k(4)\n# end\nlast = m(5)  # no final newline")
+    for every in (1, 7):
+        for text in sources:
+            module = cst.parse_module(text)
+            generated = engine._GeneratedCode(module)
+            assert generated.code == module.code
+            new = _edited(module, every)
+            assert generated.code_of(new) == new.code
+            assert engine._code(new) == new.code
+
+
+def test_context_listings_equal_their_plain_definitions():
+    from tfmigrate.aliases import AliasTable, Collector, canonical, walk
+    from tfmigrate.context import Context
+
+    for path in _sample_sources(30):
+        module = cst.parse_module(path.read_text(encoding="utf-8"))
+        collector = Collector()
+        walk(module, collector)
+        table = AliasTable(collector)
+        ctx = Context(module, collector, table, False)
+        for _ in range(2):  # listed once, then reused
+            assert list(ctx.module_calls()) == [n for n in collector.parents
+                                                if isinstance(n, cst.Call)]
+            for names in ({"shape", "append"}, ["get", "get", "items"], ("value",), set(), "dtype"):
+                assert list(ctx.attributes_named(names)) == list(ctx._scan_attributes(names))
+            plain = []
+            for chain in collector.chains:
+                base = table.lookup(chain.parts[0], chain.scope)
+                if base:
+                    plain.append((chain.node, canonical(".".join([base, *chain.parts[1:]]))))
+            assert list(ctx.named_expressions()) == plain

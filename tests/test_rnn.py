@@ -444,3 +444,39 @@ def test_rnn_fixtures_are_the_fix_of_their_before(tmp_path):
             "tf.nn.dynamic_rnn(" not in fixed, case.name
         assert not [c for c in codes(fixed) if c.startswith("TFM31")], case.name
         assert fixed == (case / "after.py").read_text(), case.name
+
+
+def test_variable_names_are_the_names_visitor_finds():
+    import importlib.util
+    from pathlib import Path
+
+    import libcst as cst
+
+    from tfmigrate.rules import rnn
+
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "fixtures" / "rnn").glob("*/*.py"))
+    spec = importlib.util.find_spec("libcst")
+    files += sorted(Path(next(iter(spec.submodule_search_locations))).rglob("*.py"))[:60]
+    for path in files:
+        module = cst.parse_module(path.read_text(encoding="utf-8"))
+        visitor = rnn._Names()
+        module.visit(visitor)
+        found = rnn._variable_names(module)
+        assert list(found) == list(visitor.found), path
+        assert all([id(n) for n in found[k]] == [id(n) for n in visitor.found[k]]
+                   for k in found), path
+
+
+def test_modules_without_rnn_calls_skip_the_name_analysis(monkeypatch):
+    from tfmigrate.rules import rnn
+
+    def explode(module):
+        raise AssertionError("analysed the names of a module without RNN calls")
+
+    monkeypatch.setattr(rnn, "_variable_names", explode)
+    source = ("import tensorflow as tf\n\n"
+              "rnn_size = 8  # mentions rnn, calls nothing of it\n"
+              "x = tf.layers.dense(tf.zeros([1, rnn_size]), rnn_size)\n")
+    assert "TFM301" in codes(source)
+    assert fix(source) is None or "rnn_size" in fix(source)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -119,6 +120,9 @@ def _module_name(node: cst.BaseExpression) -> str:
 _SCOPE_TYPES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp,
                           cst.SetComp, cst.DictComp, cst.GeneratorExp})
 _HANDLERS: dict[tuple[type, type], object] = {}
+_HANDLERS_BY_VISITOR: dict[type, dict[type, object]] = {}
+_MISSING = object()
+_LEAVE = object()  # a stack entry of Collector._walk: leave this node
 
 
 def _handler(visitor: type, kind: type):
@@ -127,6 +131,14 @@ def _handler(visitor: type, kind: type):
     if key not in _HANDLERS:
         _HANDLERS[key] = getattr(visitor, f"visit_{kind.__name__}", None)
     return _HANDLERS[key]
+
+
+def _handlers_of(visitor: type) -> dict[type, object]:
+    """node type -> the visitor's `visit_<Kind>` (or None), filled in as types are met."""
+    found = _HANDLERS_BY_VISITOR.get(visitor)
+    if found is None:
+        found = _HANDLERS_BY_VISITOR[visitor] = {}
+    return found
 
 
 # -- a fast read-only walk --------------------------------------------------------------------
@@ -154,21 +166,78 @@ def field_order(kind: type) -> tuple[str, ...]:
     return order
 
 
-def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
+# What a field's value is, by its type: _NODE (a node the walk enters), _SEQUENCE (a tuple or
+# list whose node items it enters) or _OTHER (whitespace, punctuation, str, None, sentinels).
+# Decided once per type: `isinstance(value, cst.CSTNode)` is an ABC check, slow per value.
+_OTHER, _NODE, _SEQUENCE = 0, 1, 2
+_VALUE_KINDS: dict[type, int] = {}
+_GETTERS: dict[type, object] = {}
+
+
+def _value_kind(kind: type) -> int:
+    found = _VALUE_KINDS.get(kind)
+    if found is None:
+        if issubclass(kind, cst.CSTNode):
+            found = _OTHER if kind.__module__ in _SKIPPED_MODULES else _NODE
+        elif issubclass(kind, (tuple, list)):
+            found = _SEQUENCE
+        else:
+            found = _OTHER
+        _VALUE_KINDS[kind] = found
+    return found
+
+
+def _getter(kind: type):
+    """A function returning the node's field values, in `field_order`, as a tuple."""
+    getter = _GETTERS.get(kind)
+    if getter is None:
+        order = field_order(kind)
+        if not order:
+            getter = _no_fields
+        elif len(order) == 1:
+            getter = _one_field(operator.attrgetter(order[0]))
+        else:
+            getter = operator.attrgetter(*order)
+        _GETTERS[kind] = getter
+    return getter
+
+
+def _no_fields(node) -> tuple:
+    return ()
+
+
+def _one_field(get):
+    return lambda node: (get(node),)
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The node's children that `walk` enters (not whitespace or punctuation), in order."""
     out = []
-    for name in field_order(type(node)):
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            if type(value).__module__ not in _SKIPPED_MODULES:
-                out.append(value)
-        elif isinstance(value, (tuple, list)):
-            out.extend(v for v in value if isinstance(v, cst.CSTNode)
-                       and type(v).__module__ not in _SKIPPED_MODULES)
+    kinds = _VALUE_KINDS
+    for value in (_GETTERS.get(type(node)) or _getter(type(node)))(node):
+        kind = kinds.get(type(value))
+        if kind is None:
+            kind = _value_kind(type(value))
+        if kind == _NODE:
+            out.append(value)
+        elif kind == _SEQUENCE:
+            for item in value:
+                item_kind = kinds.get(type(item))
+                if item_kind is None:
+                    item_kind = _value_kind(type(item))
+                if item_kind == _NODE:
+                    out.append(item)
     return out
+
+
+_children = children
 
 
 def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     """Visit `root` read-only, in source order, like `root.visit(visitor)` does."""
+    if type(visitor) is Collector:
+        visitor._walk(root)
+        return
     stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
     while stack:
         node, leaving = stack.pop()
@@ -223,9 +292,75 @@ class Collector(cst.CSTVisitor):
         handler = _handler(type(self), kind)
         return handler is None or handler(self, node) is not False
 
+    def _walk(self, root: cst.CSTNode) -> None:
+        """`walk(root, self)`: the same calls and records, with the bookkeeping of on_visit and
+        on_leave inlined (the walk visits every node of the module once per analysis).
+
+        on_leave only matters for f-strings and scopes, so only they get a leave entry.
+        """
+        parents = self.parents
+        names = self.names
+        handlers = _handlers_of(type(self))
+        visit_name = type(self).visit_Name
+        scope_types = _SCOPE_TYPES
+        kinds = _VALUE_KINDS
+        getters = _GETTERS
+        stack: list[tuple[cst.CSTNode, object]] = [(root, None)]
+        pop = stack.pop
+        push = stack.append
+        while stack:
+            node, parent = pop()
+            kind = type(node)
+            if parent is _LEAVE:
+                if kind is cst.FormattedString:
+                    self._fstring_depth -= 1
+                else:
+                    if kind is cst.FunctionDef:
+                        self._methods.pop()
+                    self.scope = self._scope_of.pop(node)
+                continue
+            if parent is not None:
+                parents[node] = parent
+            if kind is cst.Name:
+                if not self._fstring_depth:
+                    names.append(node)
+                visit_name(self, node)  # never enters a Name
+                continue
+            if kind is cst.FormattedString:
+                self._fstring_depth += 1
+                push((node, _LEAVE))
+            elif kind in scope_types:
+                self._enter_scope(node)
+                if kind is cst.FunctionDef:
+                    self._methods.append(self._receiver(node))
+                elif kind is cst.ClassDef:
+                    self.classes.append(node)
+                push((node, _LEAVE))
+            handler = handlers.get(kind, _MISSING)
+            if handler is _MISSING:
+                handler = handlers[kind] = _handler(type(self), kind)
+            if handler is not None and handler(self, node) is False:
+                continue
+            children = []
+            for value in (getters.get(kind) or _getter(kind))(node):
+                value_kind = kinds.get(type(value))
+                if value_kind is None:
+                    value_kind = _value_kind(type(value))
+                if value_kind == _NODE:
+                    children.append(value)
+                elif value_kind == _SEQUENCE:
+                    for item in value:
+                        item_kind = kinds.get(type(item))
+                        if item_kind is None:
+                            item_kind = _value_kind(type(item))
+                        if item_kind == _NODE:
+                            children.append(item)
+            for child in reversed(children):
+                push((child, node))
+
     def _receiver(self, node: cst.FunctionDef) -> tuple[cst.ClassDef, str] | None:
         """(class, name of `self`) when `node` is a method."""
-        parent = self._stack[-2] if len(self._stack) > 1 else None
+        parent = self.parents.get(node)
         block = self.parents.get(parent) if isinstance(parent, cst.IndentedBlock) else None
         if isinstance(block, cst.ClassDef) and node.params.params:
             return block, node.params.params[0].name.value
@@ -399,7 +534,7 @@ class Collector(cst.CSTVisitor):
         return False
 
     def visit_Name(self, node: cst.Name) -> bool:
-        parent = self._stack[-2] if len(self._stack) > 1 else None
+        parent = self.parents.get(node)
         if (isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Param))
                 and parent.name is node) or (
             isinstance(parent, cst.Arg) and parent.keyword is node

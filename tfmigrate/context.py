@@ -70,6 +70,12 @@ class Context:
         self.findings: list[Finding] = []
         self.rule: type[Rule] | None = None
         self.text = ""  # the module's source, for cheap token checks
+        # What rules compute once per pass and share (the rules of one module, one key each):
+        # a Context lives for one analysis of one module, so nothing here goes stale.
+        self.memo: dict = {}
+        self._calls: list[cst.Call] | None = None
+        self._attribute_index: dict | None = None
+        self._named: list[tuple[cst.CSTNode, str]] | None = None
 
     # -- reporting -------------------------------------------------------------------------
     def report(self, node: cst.CSTNode, message: str, edits: Sequence[Edit] = (),
@@ -158,11 +164,17 @@ class Context:
         return canonical(".".join([base, *chain.parts[1:]])) if base else None
 
     def named_expressions(self):
-        """Every dotted name in the module with its canonical qualified name, imports resolved."""
-        for chain in self._collector.chains:
-            base = self._table.lookup(chain.parts[0], chain.scope)
-            if base:
-                yield chain.node, canonical(".".join([base, *chain.parts[1:]]))
+        """Every dotted name in the module with its canonical qualified name, imports resolved
+        (listed once per pass)."""
+        found = self._named
+        if found is None:
+            found = self._named = []
+            lookup = self._table.lookup
+            for chain in self._collector.chains:
+                base = lookup(chain.parts[0], chain.scope)
+                if base:
+                    found.append((chain.node, canonical(".".join([base, *chain.parts[1:]]))))
+        return iter(found)
 
     def object_types(self, node: cst.CSTNode) -> set[str]:
         """What `node` is an instance of, as qualified names of its class and bases.
@@ -235,6 +247,18 @@ class Context:
 
     def attributes_named(self, names):
         """Every `<expr>.<name>` with `name` in `names`, anywhere in the module."""
+        if not isinstance(names, (set, frozenset, tuple, list)):
+            yield from self._scan_attributes(names)
+            return
+        index = self._attribute_index
+        if index is None:
+            index = self._attribute_index = self._index_attributes()
+        found = [entry for name in set(names) for entry in index.get(name, ())]
+        found.sort(key=_first)
+        for _, node in found:
+            yield node
+
+    def _scan_attributes(self, names):
         for chain in self._collector.chains:
             for level, part in zip(chain.levels[1:], chain.parts[1:]):
                 if part in names:
@@ -243,8 +267,27 @@ class Context:
             if node.attr.value in names:
                 yield node
 
+    def _index_attributes(self) -> dict[str, list[tuple[int, cst.CSTNode]]]:
+        """attribute name -> (order of _scan_attributes, node) of every `<expr>.<name>`."""
+        index: dict[str, list[tuple[int, cst.CSTNode]]] = {}
+        order = 0
+        for chain in self._collector.chains:
+            for level, part in zip(chain.levels[1:], chain.parts[1:]):
+                index.setdefault(part, []).append((order, level))
+                order += 1
+        for node in self._collector.other_attributes:
+            index.setdefault(node.attr.value, []).append((order, node))
+            order += 1
+        return index
+
     def module_calls(self):
-        return (node for node in self._collector.parents if isinstance(node, cst.Call))
+        """Every call in the module, in the walk's order (listed once per pass)."""
+        calls = self._calls
+        if calls is None:
+            parents = self._collector.parents
+            kinds = {kind for kind in set(map(type, parents)) if issubclass(kind, cst.Call)}
+            calls = self._calls = [node for node in parents if type(node) in kinds]
+        return iter(calls)
 
     def module_function(self, name: str) -> bool:
         """Whether the module defines a top-level function called `name`."""
@@ -311,6 +354,10 @@ class Context:
 
     def allocated_imports(self) -> dict[str, str]:
         return dict(self._allocated)
+
+
+def _first(entry: tuple):
+    return entry[0]
 
 
 def _all_bound_names(collector: Collector) -> set[str]:

@@ -6,9 +6,11 @@ Pure: no printing, no file system. The CLI, stdin, notebooks and the tests all c
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import keyword
 import re
+import sys
 import tokenize
 import traceback
 from dataclasses import dataclass, field
@@ -16,10 +18,11 @@ from functools import lru_cache
 from typing import Iterable, Sequence
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from tfmigrate.aliases import (AliasTable, Collector, chain_of, field_order, is_tensorflow,
-                               walk)
+from tfmigrate.aliases import (AliasTable, Collector, chain_of, children, field_order,
+                               is_tensorflow, walk)
 from tfmigrate.config import Settings
 from tfmigrate.context import Context, Reference
 from tfmigrate.rule import Finding, FixSafety, Rule
@@ -209,21 +212,25 @@ def _analyze(module: cst.Module, rule_classes: Sequence[type[Rule]],
         if type(rule).on_module is not Rule.on_module:
             module_rules.append(rule)
     if exact or prefixes:
+        subscribed: dict[str, list[Rule]] = {}  # qualname -> rules, each once, in order
         for chain in collector.chains:
             names = table.resolve_chain(chain)
             if names is None:
                 continue
             qualname = names[-1]
-            interested = list(exact.get(qualname, ()))
-            parts = qualname.split(".")
-            for end in range(len(parts), 0, -1):
-                interested.extend(prefixes.get(".".join(parts[:end]), ()))
+            interested = subscribed.get(qualname)
+            if interested is None:
+                interested = list(exact.get(qualname, ()))
+                parts = qualname.split(".")
+                for end in range(len(parts), 0, -1):
+                    interested.extend(prefixes.get(".".join(parts[:end]), ()))
+                interested = subscribed[qualname] = list(dict.fromkeys(interested))
             if not interested:
                 continue
             base = table.lookup(chain.parts[0], chain.scope)
             ref = Reference(chain, names, table.is_alias_binding(chain.parts[0], chain.scope),
                             ".".join([base, *chain.parts[1:]]))
-            for rule in dict.fromkeys(interested):
+            for rule in interested:
                 ctx.rule = type(rule)
                 rule.on_reference(ref, ctx)
     for rule in module_rules:
@@ -284,20 +291,77 @@ def _positions(module: cst.Module, nodes: Sequence[cst.CSTNode], collector: Coll
 
 
 def _name_positions(text: str, names: Sequence[cst.Name]) -> dict | None:
-    try:
-        # newline=None: a lone CR ends a line for Python (and libcst), so it must here too.
-        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text, newline=None).readline)
-                  if t.type == tokenize.NAME and t.string not in _KEYWORDS]
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    if len(tokens) != len(names):
+    tokens = _name_tokens(text)
+    if tokens is None or len(tokens) != len(names):
         return None
     positions = {}
-    for token, name in zip(tokens, names):
-        if token.string != name.value:
+    for (string, start, end), name in zip(tokens, names):
+        if string != name.value:
             return None
-        positions[name] = (token.start, token.end)
+        positions[name] = (start, end)
     return positions
+
+
+def _name_tokens(text: str) -> list[tuple[str, tuple[int, int], tuple[int, int]]] | None:
+    """(string, start, end) of each NAME token of Python's tokenizer that is not a keyword;
+    None where the tokenizer fails."""
+    if _NAME_SCAN is not None:
+        found = _scan_names(text)
+        if found is not None:
+            return found
+    try:
+        # newline=None: a lone CR ends a line for Python (and libcst), so it must here too.
+        return [(t.string, t.start, t.end)
+                for t in tokenize.generate_tokens(io.StringIO(text, newline=None).readline)
+                if t.type == tokenize.NAME and t.string not in _KEYWORDS]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+
+
+# The NAME tokens of `tokenize` (Python 3.9 to 3.11, where an f-string is one STRING token)
+# without its cost per token: one regular expression over the whole text, built from
+# tokenize's own patterns and tried in its order (comment, triple-quoted string, number, `...`,
+# string, name), so that every name starts where tokenize starts one. A word that tokenize
+# reads as an operator (its first character cannot start an identifier) is skipped, as there.
+# A triple quote that is never closed, or a quote that starts no string on its line, is where
+# tokenize's line-by-line reading could differ: the scan gives up and tokenize decides.
+_STRING_PREFIX = tokenize.StringPrefix
+_NAME_SCAN = re.compile(r"(?=[\w'\".#])(?:" + "|".join([
+    tokenize.Comment,
+    _STRING_PREFIX + "(?:'''" + tokenize.Single3 + '|"""' + tokenize.Double3 + ")",
+    "(?P<open>" + _STRING_PREFIX + "(?:'''|\"\"\"))",
+    tokenize.Number,
+    _STRING_PREFIX + r"""(?:'[^\n'\\]*(?:\\.[^\n'\\]*)*'|"[^\n"\\]*(?:\\.[^\n"\\]*)*")""",
+    r"\.\.\.",
+    r"(?P<name>\w+)",
+    r"""(?P<quote>['"])""",
+]) + ")", re.DOTALL) if (3, 9) <= sys.version_info[:2] < (3, 12) else None
+
+
+def _scan_names(text: str) -> list | None:
+    if "\r" in text:  # lines end as they do for tokenize reading with newline=None
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    line, line_start, last = 1, 0, 0
+    count, rfind = text.count, text.rfind
+    keywords = _KEYWORDS
+    for match in _NAME_SCAN.finditer(text):
+        name = match.group("name")
+        if name is None:
+            if match.group("open") is not None or match.group("quote") is not None:
+                return None
+            continue
+        if name in keywords or not name[0].isidentifier():
+            continue
+        start = match.start()
+        newlines = count("\n", last, start)
+        if newlines:
+            line += newlines
+            line_start = rfind("\n", 0, start) + 1
+        last = start
+        column = start - line_start
+        out.append((name, (line, column), (line, column + len(name))))
+    return out
 
 
 def _first_and_last_name(node: cst.CSTNode):
@@ -311,11 +375,12 @@ def _first_and_last_name(node: cst.CSTNode):
 
 
 def _walk(node: cst.CSTNode):
+    """`node` and its descendants in source order, whitespace and punctuation left out."""
     pending = [node]
     while pending:
         current = pending.pop()
         yield current
-        pending.extend(reversed(current.children))
+        pending.extend(reversed(children(current)))
 
 
 # -- fixing --------------------------------------------------------------------------------
@@ -339,11 +404,14 @@ def _fix(module: cst.Module, text: str, encoding: str | None, rules: Sequence[ty
                                     current_text)
         if not fixable:
             break
-        if current is module and module.code != text:
-            raise _FixFailure("libcst does not reproduce this file byte for byte (unusual line "
-                              "endings or trailing whitespace); file left unchanged")
+        generated = None
+        if current is module:
+            generated = _GeneratedCode(module)
+            if generated.code != text:
+                raise _FixFailure("libcst does not reproduce this file byte for byte (unusual "
+                                  "line endings or trailing whitespace); file left unchanged")
         applied, new_module = _apply(current, fixable, analysis)
-        new_text = new_module.code
+        new_text = generated.code_of(new_module) if generated else _code(new_module)
         if new_text == current_text:
             break
         current, current_text = _reparse(new_text, applied), new_text
@@ -357,7 +425,8 @@ def _fix(module: cst.Module, text: str, encoding: str | None, rules: Sequence[ty
         pruned = _remove_unused_tensorflow_imports(current, original_collector,
                                                    analysis.collector)
         if pruned is not current:
-            current, current_text = _reparse(pruned.code, []), pruned.code
+            pruned_text = _code(pruned)
+            current, current_text = _reparse(pruned_text, []), pruned_text
             analysis = _analyze(current, rules, unsafe, current_text)
         if encoding is not None:
             try:
@@ -369,6 +438,150 @@ def _fix(module: cst.Module, text: str, encoding: str | None, rules: Sequence[ty
     # Every applicable finding still present is suppressed; _diagnostics drops those.
     result.diagnostics = _diagnostics(current, analysis.findings, result.path, suppressions,
                                       unsafe, analysis.collector, current_text)
+
+
+# -- generating code --------------------------------------------------------------------------
+#
+# The first pass generates the module's code once anyway (to check that libcst reproduces the
+# file). Recording where each statement's tokens went lets the fixed module reuse them: its
+# statements that no fix touched are the very same nodes, at the same indentation, so their
+# tokens are the same. Only the statements on the paths to the edits are generated again.
+
+# The statement classes of libcst; a statement of another class is generated, not reused.
+_STATEMENT_TYPES = frozenset(kind for kind in vars(cst).values()
+                             if isinstance(kind, type) and issubclass(kind, cst.BaseStatement))
+# Nodes whose fields may hold statements in a body: what the reuse descends through.
+_HOLDERS = (cst.Module, cst.IndentedBlock, cst.BaseCompoundStatement, cst.Else,
+            cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.MatchCase)
+_BODIES = (cst.Module, cst.IndentedBlock)  # whose `body` is a sequence of statements
+_HOLDER_FIELDS = ("body", "orelse", "handlers", "finalbody", "cases")  # where statements are
+
+
+def _body_statements(node: cst.CSTNode, found: set) -> set:
+    """The statements of every body (module, indented blocks) under `node`: the positions
+    where a statement is generated on its own, with no keyword argument (not as an `elif`)."""
+    for name in _HOLDER_FIELDS:
+        value = getattr(node, name, None)
+        if isinstance(value, (tuple, list)):
+            body = name == "body" and isinstance(node, _BODIES)
+            for item in value:
+                if body and type(item) in _STATEMENT_TYPES:
+                    found.add(item)
+                if isinstance(item, _HOLDERS):
+                    _body_statements(item, found)
+        elif isinstance(value, _HOLDERS):
+            _body_statements(value, found)
+    return found
+
+
+class _State(CodegenState):
+    """libcst's code generation state, without the cost of a generator-based context manager
+    for every `record_syntactic_position` (which does nothing here, as in CodegenState)."""
+
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):
+        return _NO_CONTEXT
+
+
+_NO_CONTEXT = contextlib.nullcontext()
+
+
+def _code(module: cst.Module) -> str:
+    """`module.code`."""
+    if not isinstance(module, cst.Module):
+        return module.code
+    state = _State(default_indent=module.default_indent, default_newline=module.default_newline)
+    module._codegen(state)
+    return "".join(state.tokens)
+
+
+class _RecordingState(_State):
+    """Code generation that notes the tokens of each statement of a body."""
+
+    def __init__(self, module: cst.Module, statements: set) -> None:
+        super().__init__(default_indent=module.default_indent,
+                         default_newline=module.default_newline)
+        self.statements = statements
+        self.starts: list[int] = []
+        self.spans: dict = {}  # statement -> (indent tokens, first token, end token)
+        self.popped: list[str] = []
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if type(node) in _STATEMENT_TYPES and node in self.statements:
+            self.starts.append(len(self.tokens))
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if type(node) in _STATEMENT_TYPES and node in self.statements:
+            self.spans[node] = (tuple(self.indent_tokens), self.starts.pop(), len(self.tokens))
+
+    def pop_trailing_newline(self) -> None:
+        self.popped = self.tokens[-1:]
+        super().pop_trailing_newline()
+
+
+class _GeneratedCode:
+    """A module's code, generated once, whose statements' tokens the next code reuses."""
+
+    def __init__(self, module: cst.Module) -> None:
+        state = _RecordingState(module, _body_statements(module, set()))
+        module._codegen(state)
+        self.code = "".join(state.tokens)
+        self._tokens = state.tokens + state.popped  # spans may reach the popped newline
+        self._spans = state.spans
+        self._config = (module.default_indent, module.default_newline)
+
+    def code_of(self, new: cst.Module) -> str:
+        """`new.code`, reusing the tokens of the statements `new` shares with the module."""
+        if not isinstance(new, cst.Module) or \
+                (new.default_indent, new.default_newline) != self._config:
+            return _code(new)
+        try:
+            substituted = self._substitute(new)
+        except (cst.CSTValidationError, TypeError, ValueError):
+            return _code(new)  # a node refused the stand-ins: generate it all
+        return _code(substituted)
+
+    def _substitute(self, node: cst.CSTNode) -> cst.CSTNode:
+        """`node` with each recorded statement of its bodies replaced by its tokens."""
+        changes = {}
+        for name in field_order(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, (tuple, list)):
+                body = name == "body" and isinstance(node, _BODIES)
+                items = []
+                for item in value:
+                    span = self._spans.get(item) if body else None
+                    if span is not None:
+                        indent, start, end = span
+                        items.append(_Tokens(item, indent, self._tokens[start:end]))
+                    elif isinstance(item, _HOLDERS):
+                        items.append(self._substitute(item))
+                    else:
+                        items.append(item)
+                if any(new is not old for new, old in zip(items, value)):
+                    changes[name] = items
+            elif isinstance(value, _HOLDERS):
+                new = self._substitute(value)
+                if new is not value:
+                    changes[name] = new
+        return node.with_changes(**changes) if changes else node
+
+
+class _Tokens:
+    """Stands for a statement in a body during code generation: its recorded tokens, or the
+    statement's own code generation when the indentation is not the recorded one."""
+
+    __slots__ = ("node", "indent", "tokens")
+
+    def __init__(self, node: cst.CSTNode, indent: tuple, tokens: list[str]) -> None:
+        self.node = node
+        self.indent = indent
+        self.tokens = tokens
+
+    def _codegen(self, state: CodegenState, **kwargs) -> None:
+        if not kwargs and tuple(state.indent_tokens) == self.indent:
+            state.tokens.extend(self.tokens)
+        else:
+            self.node._codegen(state, **kwargs)
 
 
 def _unsuppressed(module, findings, suppressions, collector, text):
