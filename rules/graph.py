@@ -25,7 +25,7 @@ from typing import Iterator, Sequence
 
 import libcst as cst
 
-from tfmigrate.aliases import _children
+from tfmigrate.aliases import children
 from tfmigrate.context import Context, Reference
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
@@ -87,7 +87,7 @@ def nodes_in(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(_children(current)))
+        stack.extend(reversed(children(current)))
 
 
 def name_nodes(node: cst.CSTNode) -> Iterator[cst.Name]:
@@ -2109,8 +2109,6 @@ class Block:
                                                                  *statement.leading_lines]))
                 if isinstance(statement, cst.ClassDef):
                     self.taken.add(statement.name.value)
-        if out:
-            self.after_definitions = True
         return out
 
     def _bound_once(self, name: str) -> bool:
@@ -2151,7 +2149,7 @@ class Block:
         parent map does not know)."""
         for line in self.graph_class.lines if self.graph_class else ():
             for parent in nodes_in(line):
-                if any(child is node for child in _children(parent)):
+                if any(child is node for child in children(parent)):
                     return parent
         return None
 

@@ -230,9 +230,6 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     return out
 
 
-_children = children
-
-
 def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     """Visit `root` read-only, in source order, like `root.visit(visitor)` does."""
     if type(visitor) is Collector:
@@ -247,7 +244,7 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         descend = visitor.on_visit(node)
         stack.append((node, True))
         if descend:
-            stack.extend((child, False) for child in reversed(_children(node)))
+            stack.extend((child, False) for child in reversed(children(node)))
 
 
 class Collector(cst.CSTVisitor):
