@@ -338,7 +338,7 @@ class Collector(cst.CSTVisitor):
                 handler = handlers[kind] = _handler(type(self), kind)
             if handler is not None and handler(self, node) is False:
                 continue
-            children = []
+            children = []  # `children(node)`, inlined: this loop runs for every node
             for value in (getters.get(kind) or _getter(kind))(node):
                 value_kind = kinds.get(type(value))
                 if value_kind is None:
