@@ -17,6 +17,7 @@ from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 from ._calls import Unbound, args_by_parameter
 from .api import REMOVED, short
 from .eager import EAGER_FIXED
+from .estimator import estimator_rewritten
 from .layers import CONTRIB_FIXED
 
 CONTRIB = REMOVED["contrib"]
@@ -263,7 +264,9 @@ Python in the loop; `input_fn` → a `tf.data.Dataset` passed to `fit`. Canned e
 
 ## Caveats
 `tf.feature_column` still exists but Keras 3 has no `DenseFeatures` to consume it: use
-Keras preprocessing layers or `keras.utils.FeatureSpace`.
+Keras preprocessing layers or `keras.utils.FeatureSpace`. TFM206 rewrites the common shape
+(a `model_fn` trained and evaluated on `numpy_input_fn` inputs) by itself; this finding is
+then not reported for the code it rewrites.
 """
     examples = (
         Valid("import tensorflow as tf\n\nmodel = tf.keras.Sequential()\n"),
@@ -272,7 +275,7 @@ Keras preprocessing layers or `keras.utils.FeatureSpace`.
     )
 
     def on_reference(self, ref: Reference, ctx: Context) -> None:
-        if ref.via_alias:
+        if ref.via_alias or estimator_rewritten(ctx, ref.node):
             return
         node = ref.prefix("tensorflow.estimator")
         rest = ref.rest("tensorflow.estimator")

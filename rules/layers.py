@@ -393,6 +393,8 @@ REUSE_FALSE, REUSE_TRUE, REUSE_AUTO, UNKNOWN = "false", "true", "auto", "unknown
 _SCOPE_SETTINGS = ("initializer", "regularizer", "caching_device", "partitioner",
                    "custom_getter", "dtype", "constraint")
 VARIABLE_SCOPE = "tensorflow.variable_scope"
+ESTIMATOR = "tensorflow.estimator.Estimator"
+_ESTIMATOR_PARAMS = ("model_fn", "model_dir", "config", "params", "warm_start_from")
 
 
 def _reuse_value(ctx: Context, node: cst.BaseExpression | None, bindings: dict | None):
@@ -547,10 +549,46 @@ class _Functions:
             self.ctx._layers_name_index = index
         return self._index
 
+    @property
+    def model_fns(self) -> dict[str, cst.Arg]:
+        """Top-level functions given to `tf.estimator.Estimator` as its `model_fn` → that
+        argument. The Estimator builds a graph from the function in every `train`,
+        `evaluate` and `predict` and restores the same variables into each (by name, from
+        its checkpoint), so in TF2 their layers are made once and called on every step."""
+        found = getattr(self.ctx, "_layers_model_fns", None)
+        if found is None:
+            found = {}
+            for call in self.ctx.module_calls():
+                if self.ctx.resolve(call.func) != ESTIMATOR:
+                    continue
+                bound = _arguments(call, _ESTIMATOR_PARAMS, None)
+                given = None if isinstance(bound, str) else bound.get("model_fn")
+                if given is not None and isinstance(given.value, cst.Name) and \
+                        self.ctx.module_function(given.value.value):
+                    found[given.value.value] = given
+            self.ctx._layers_model_fns = found
+        return found
+
+    def runs_per_step(self, func: cst.FunctionDef, depth: int = 0) -> bool:
+        """Whether `func` is an Estimator's `model_fn` or is called only from such functions
+        (its code then runs on every training step once migrated)."""
+        if func.name.value in self.model_fns:
+            return True
+        calls = self.calls(func)
+        if isinstance(calls, str) or not calls or depth > 8:
+            return False
+        for call in calls:
+            owner, problem = _function_of(self.ctx, call)
+            if owner is None or problem is not None or \
+                    not self.runs_per_step(owner, depth + 1):
+                return False
+        return True
+
     def calls(self, func: cst.FunctionDef) -> list[cst.Call] | str:
         calls = []
+        model_fn = self.model_fns.get(func.name.value)
         for node in self.index.get(func.name.value, ()):
-            if node is func.name:
+            if node is func.name or (model_fn is not None and node is model_fn.value):
                 continue
             parent = self.ctx.parent(node)
             if isinstance(parent, cst.Attribute) and parent.attr is node:
@@ -575,9 +613,14 @@ class _Functions:
         calls = self.calls(func)
         if isinstance(calls, str):
             return FunctionPlan("none", calls)
-        if len(calls) == 0 or (len(calls) == 1 and not _in_loop(ctx, calls[0])):
+        per_step = self.runs_per_step(func)
+        if func.name.value in self.model_fns:
+            return FunctionPlan("hoist")
+        if not per_step and (len(calls) == 0 or
+                             (len(calls) == 1 and not _in_loop(ctx, calls[0]))):
             return FunctionPlan("local")
-        # Called more than once: sharing must be provable (TF1 reuse on every later call).
+        # Called more than once, or on every step: sharing must be provable (TF1 reuse on
+        # every later call).
         name = func.name.value
         refuse = (f"`{name}` runs more than once ({len(calls)} call site(s), or a call in a "
                   "loop) and its variables are not provably shared (`reuse=True`/"
@@ -585,10 +628,11 @@ class _Functions:
                   "first): create the layers once and pass them in, by hand")
         for call in calls:
             owner, problem = _function_of(ctx, call)
-            if owner is not None or problem is not None or _in_loop(ctx, call):
+            if (owner is not None and not per_step) or problem is not None or \
+                    _in_loop(ctx, call):
                 return FunctionPlan("none", refuse)
             statement = self._statement_line(call)
-            if statement is None or not self._only_withs_between(statement, ctx.module):
+            if statement is None or not self._only_withs_between(statement, owner or ctx.module):
                 return FunctionPlan("none", refuse)
         for site in sites:
             line = site.line

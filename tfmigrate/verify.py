@@ -23,7 +23,7 @@ A fixture is a directory holding
             "known": ["--steps=7", "extra_positional"],
             "unknown_flag": ["--bogus=1"]
           },
-          "before_runtime": "tf1",       # or "keras2": how before.py runs (see below)
+          "before_runtime": "tf1",       # "estimator", "keras2": how before.py runs (below)
           "before_fails_on_tf2": false,  # true: before.py, unfixed, must fail on TF2
           "returncode": 0,               # exit status both programs must end with (default 0)
           "timeout": 180,                # seconds per program (default 180)
@@ -45,6 +45,12 @@ TF1 (before.py, the default)
     TensorFlow 2.21 with every line ``import tensorflow as tf`` replaced by
     ``import tensorflow.compat.v1 as tf; tf.disable_v2_behavior()`` (same line, so line numbers
     in tracebacks still match before.py) and ``TF_USE_LEGACY_KERAS=1``.
+TF1 with Estimators (before.py with ``"before_runtime": "estimator"``)
+    ``tf.estimator`` left TensorFlow in 2.16, so an Estimator program cannot run on 2.21 at
+    all: like TF1, but on TensorFlow 2.15 with ``tensorflow-estimator`` (its own Keras 2, no
+    ``TF_USE_LEGACY_KERAS``), in the Python named by
+    the environment variable ``TFMIGRATE_ESTIMATOR_PYTHON`` (``scripts/estimator_runtime.sh``
+    makes that environment; CI does).
 Keras 2 (before.py with ``"before_runtime": "keras2"``)
     For TF2 code of the Keras 2 era (what ``tf.keras`` was before TF 2.16): the program as it
     is, eager, with ``TF_USE_LEGACY_KERAS=1`` so that ``tf.keras`` is tf_keras.
@@ -159,7 +165,19 @@ class Options:
 
 _OPTION_KEYS = {"tolerance", "rtol", "tolerances", "argv", "runs", "before_runtime",
                 "before_fails_on_tf2", "returncode", "timeout", "events"}
-BEFORE_RUNTIMES = {"tf1": "TF1", "keras2": "Keras 2"}  # runtime → label
+BEFORE_RUNTIMES = {"tf1": "TF1", "estimator": "TF1 Estimator, TF 2.15",
+                   "keras2": "Keras 2"}  # runtime → label
+ESTIMATOR_PYTHON = "TFMIGRATE_ESTIMATOR_PYTHON"
+
+
+def estimator_python() -> str:
+    """The Python of the Estimator runtime (TF 2.15 with tensorflow-estimator)."""
+    python = os.environ.get(ESTIMATOR_PYTHON)
+    if not python or not Path(python).is_file():
+        raise FixtureError(f"the estimator runtime needs {ESTIMATOR_PYTHON}: the path of a "
+                           "Python with tensorflow 2.15 and tensorflow-estimator "
+                           "(`scripts/estimator_runtime.sh DIR` makes one)")
+    return python
 
 
 def load_options(fixture_dir: str | os.PathLike) -> Options:
@@ -246,12 +264,14 @@ def tf1_source(text: str) -> str:
 
 
 def runtime_env(runtime: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment of a program run in `runtime` ("tf1", "keras2" or "tf2")."""
+    """The environment of a program run in `runtime` ("tf1", "estimator", "keras2", "tf2")."""
     env = dict(os.environ if base is None else base)
     env.pop("TF_USE_LEGACY_KERAS", None)
     env.update(_COMMON_ENV)
     if runtime in ("tf1", "keras2"):
         env["TF_USE_LEGACY_KERAS"] = "1"
+    elif runtime == "estimator":
+        pass  # TF 2.15's own tf.keras is Keras 2
     elif runtime != "tf2":
         raise ValueError(f"unknown runtime {runtime!r}")
     return env
@@ -858,7 +878,7 @@ def verify_fixture(fixture_dir: str | os.PathLike, *, python: str | None = None,
             raise FixtureError(f"{path} does not exist")
     options = load_options(directory)
     before_source = before_path.read_text(encoding="utf-8")
-    if options.before_runtime == "tf1":
+    if options.before_runtime in ("tf1", "estimator"):
         before_source = tf1_source(before_source)
     before_label = f"before.py ({BEFORE_RUNTIMES[options.before_runtime]})"
     after_source = after_path.read_text(encoding="utf-8")
@@ -879,7 +899,9 @@ def verify_fixture(fixture_dir: str | os.PathLike, *, python: str | None = None,
         started = []
         try:
             for name, side, label, source, runtime, argv in batch:
-                started.append(((name, side), _start(label, source, runtime, argv, python)))
+                started.append(((name, side), _start(
+                    label, source, runtime, argv,
+                    estimator_python() if runtime == "estimator" else python)))
         finally:
             for key, process in started:
                 finished[key] = _finish(process, options.timeout, options.events)
