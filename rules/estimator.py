@@ -645,6 +645,13 @@ def analyse(ctx: Context) -> list[Outcome]:
             outcome = getattr(rewrite, "outcome", outcome)
             outcome.waiting = error
         outcomes.append(outcome)
+    placed = {_assigned(s)[1] for s in estimators}
+    for call in ctx.module_calls():
+        if call not in placed and _qualified(ctx, call.func) == ESTIMATOR:
+            outcomes.append(Outcome(call, unproven=Unproven(
+                call, "an Estimator made inside a function or a larger expression: this rule "
+                "rewrites `name = tf.estimator.Estimator(model_fn)` at module level, run by "
+                "module-level code")))
     ctx.memo["estimator"] = outcomes
     return outcomes
 

@@ -117,6 +117,9 @@ def test_tf1_estimator_findings_give_way_to_the_rewrite():
      "summaries the Estimator wrote from the `model_fn`"),
     (("model.train(input_fn, steps=5)", "def go():\n    model.train(input_fn, steps=5)"),
      "an Estimator run inside a function"),
+    (("model = tf.estimator.Estimator(model_fn)\n",
+      "def build():\n    return tf.estimator.Estimator(model_fn)\n\n\nmodel = build()\n"),
+     "an Estimator made inside a function or a larger expression"),
 ])
 def test_what_it_cannot_prove_is_left_alone_with_the_reason(change, reason):
     source = (MODEL_FN + DRIVER).replace(*change)
