@@ -298,6 +298,10 @@ class Context:
         """Qualified names (as written, not canonical) the module imports at its top level."""
         return {bound for _, bound in self._table.imports_of(self._collector.module_scope)}
 
+    def binds(self, name: str) -> bool:
+        """Whether the module binds `name` anywhere (an assignment, import, def, parameter)."""
+        return name in self._bound_names
+
     def import_name(self, qualname: str, replaces: str | None = None,
                     preferred: str | None = None) -> str:
         """The local name under which `qualname` (a module or object) can be used.
