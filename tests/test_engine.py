@@ -118,6 +118,28 @@ def test_fixes_that_never_settle_are_reported(only):
     assert "did not settle" in result.diagnostics[0].message
 
 
+class _EditsAnUnrecordedNode(Rule):
+    code = "TFM101"
+    name = "edits-an-import-alias"
+    summary = "test"
+    fix = FixSafety.SAFE
+    references = ("tensorflow.logging.",)
+
+    def on_reference(self, ref, ctx):
+        alias = ctx.module.body[0].body[0].names[0]  # `import tensorflow as tf`'s alias
+        ctx.report(ref.node, "edits a node the walk skips",
+                   [Edit(alias, alias.with_changes(asname=None))])
+
+
+def test_an_edit_the_engine_cannot_reach_is_an_internal_error_not_a_silent_no_op(only):
+    only(_EditsAnUnrecordedNode)
+    result = fix(TF1)
+    assert result.fixed_source is None
+    assert result.internal_error
+    assert "edits a ImportAlias the engine's walk does not record" in \
+        result.diagnostics[0].message
+
+
 def test_unparseable_output_is_never_returned(monkeypatch):
     class _Unparseable:
         code = "def broken(:\n"

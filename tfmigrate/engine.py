@@ -616,6 +616,10 @@ def _apply(module: cst.Module, findings: Sequence[Finding], analysis: Analysis):
 
     for finding in findings:
         nodes = [edit.node for edit in finding.edits]
+        unreachable = next((n for n in nodes if n is not module and n not in parents), None)
+        if unreachable is not None:  # a rule's bug: the edit would be dropped silently
+            raise RuntimeError(f"{finding.rule.code} edits a {type(unreachable).__name__} the "
+                               "engine's walk does not record; edit an enclosing node")
         if any(n in claimed or n in above_claimed or any(a in claimed for a in ancestors(n))
                for n in nodes):
             continue
