@@ -31,7 +31,7 @@ from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 from ._calls import bind
 from .api import CASTS, CHANGED, RENAMES, is_tf1_name, short, tf1_only_prefix
 from .graph import Unproven, Waiting, nodes_in
-from .optimizers import keras_optimizer
+from .optimizers import keras_optimizer, keras_schedule
 from .summaries import keras_metric
 
 ESTIMATOR = "tensorflow.estimator.Estimator"
@@ -112,6 +112,14 @@ def _fresh(wanted: str, taken: set[str]) -> str:
         name, number = f"{wanted}_{number}", number + 1
     taken.add(name)
     return name
+
+
+def _wrapped(line: str) -> str:
+    """`name = f(args)` as one line, or broken after the first parenthesis when too long."""
+    if len(line) > 99:
+        head, rest = line.split("(", 1)
+        return f"{head}(\n    {rest}\n"
+    return line + "\n"
 
 
 def _read_names(node: cst.CSTNode) -> list[cst.Name]:
@@ -210,9 +218,9 @@ class _Rewrite:
         outcome.edits, outcome.functions = self.edits(runs)
         return outcome
 
-    def hoistable(self, node: cst.CSTNode, what: str) -> None:
+    def hoistable(self, node: cst.CSTNode, what: str, skip: set[str] = frozenset()) -> None:
         for name in _read_names(node):
-            if name.value not in self.module_names and \
+            if name.value not in self.module_names and name.value not in skip and \
                     name.value not in ("True", "False", "None"):
                 raise Unproven(node, f"{what} read `{name.value}`, which is not a module-level "
                                "name: it cannot be made once, outside the `model_fn`")
@@ -361,11 +369,49 @@ class _Rewrite:
             else None
         if qualname is None:
             raise Unproven(receiver, "an optimizer this analysis cannot see")
-        self.hoistable(constructor, "the optimizer's arguments")
+        # a rate computed in the model_fn just for the optimizer (`rate = tf.train.*_decay(...)`)
+        local_rates = {}
+        for name in _read_names(constructor):
+            bound_here = self.bindings().get(name.value, [])
+            if len(bound_here) == 1 and self.uses(name.value) == [name]:
+                local_rates[name.value] = _assigned(bound_here[0])[1]
+                removed.append(bound_here[0])
+        self.hoistable(constructor, "the optimizer's arguments", skip=set(local_rates))
         constants = {n for n in self.module_names if self.constant(n)}
+        schedules: list[cst.Call] = []
+
+        def schedule_of(node: cst.BaseExpression) -> str | None:
+            """A TF1 decay of the global step `minimize` advances → its Keras schedule (driven
+            by the optimizer's `iterations`, which is that step)."""
+            if isinstance(node, cst.Name) and node.value in local_rates:
+                node = local_rates[node.value]
+            name = _qualified(self.ctx, node.func) if isinstance(node, cst.Call) else None
+            found = keras_schedule(node, name, self.tf) if name else None
+            if found is None:
+                return None
+            text, global_step = found
+            if step is None or not (isinstance(global_step, cst.Call) and
+                                    _qualified(self.ctx, global_step.func) in GLOBAL_STEP):
+                raise Unproven(node, "a learning-rate decay of another step than the global "
+                               "step `minimize` advances: rewrite the schedule by hand")
+            schedules.append(node)
+            return text
+
         plan = keras_optimizer(constructor, qualname, self.tf, taken=self.taken,
+                               schedule_of=schedule_of,
                                constant_of=lambda n: isinstance(n, cst.Name) and
                                n.value in constants)
+        for node in nodes_in(constructor):
+            name = _qualified(self.ctx, node) if isinstance(node, (cst.Name, cst.Attribute)) \
+                else None
+            if name and name.startswith("tensorflow.") and node is not constructor.func and \
+                    not any(a in schedules for a in self.ctx.ancestors(node)) and \
+                    (is_tf1_name(short(name)) or tf1_only_prefix(short(name)) is not None):
+                raise Unproven(node, f"the optimizer is made with `{short(name)}`, which TF2 "
+                               "does not have: rewrite the optimizer by hand")
+        if len(schedules) != len(local_rates):
+            raise Unproven(constructor, "the optimizer reads a value computed in the `model_fn` "
+                           "that is not a learning-rate decay of the global step")
         if plan is None:
             raise Unproven(constructor, "this optimizer has no Keras 3 equivalent with the same "
                            "numbers; rewrite the training step by hand")
@@ -374,7 +420,7 @@ class _Rewrite:
                            f"{plan.note}")
         self.optimizer = _fresh(wanted, self.module_names)
         self.definitions.extend(plan.definitions)
-        self.state.append(f"{self.optimizer} = {plan.expression}\n")
+        self.state.append(_wrapped(f"{self.optimizer} = {plan.expression}"))
         for line in removed:
             self.replaced[line] = None
 
@@ -408,7 +454,7 @@ class _Rewrite:
                                "arguments")
             wanted = key if key.isidentifier() else plan.keras_class.lower()
             metric = _fresh(wanted, self.module_names)
-            self.state.append(f"{metric} = {plan.constructor}\n")
+            self.state.append(_wrapped(f"{metric} = {plan.constructor}"))
             self.metrics.append((key, metric))
             update = f"{metric}.update_state({plan.update_args})\n"
             text = f'if mode == "eval":\n    {update}' if guard else update
@@ -600,11 +646,7 @@ class _Rewrite:
         return edits, used
 
     def dataset_statement(self, source: Input) -> cst.SimpleStatementLine:
-        text = f"{source.name} = {source.dataset}"
-        if len(text) > 99:
-            head, rest = source.dataset.split("(", 1)
-            text = f"{source.name} = {head}(\n    {rest}"
-        small = cst.parse_statement(text + "\n").body[0]
+        small = cst.parse_statement(_wrapped(f"{source.name} = {source.dataset}")).body[0]
         return source.statement.with_changes(body=[small])
 
     def new_model_fn(self) -> cst.FunctionDef:

@@ -163,3 +163,32 @@ def test_predict_yields_one_example_at_a_time():
     assert 'return model_fn(features, None, "infer")["predictions"]' in fixed
     assert "new = tf.data.Dataset.from_tensor_slices({'x': xs}).batch(128)\n" \
            "print(list(predict(new)))" in fixed
+
+
+def test_a_decay_of_the_global_step_becomes_a_keras_schedule():
+    source = (MODEL_FN + DRIVER).replace(
+        "    optimizer = tf.train.GradientDescentOptimizer(learning_rate=learning_rate)\n",
+        "    rate = tf.train.exponential_decay(0.1, tf.train.get_global_step(), 100, 0.9)\n"
+        "    optimizer = tf.train.GradientDescentOptimizer(learning_rate=rate)\n")
+    fixed = fix(source)
+    assert "optimizer = tf.keras.optimizers.SGD(\n    learning_rate=" \
+           "tf.keras.optimizers.schedules.ExponentialDecay(0.1, 100, 0.9))\n" in fixed
+    assert "    rate =" not in fixed and "tf.train" not in fixed
+
+
+@pytest.mark.parametrize("change, reason", [
+    (("loss_op, global_step=tf.train.get_global_step()", "loss_op"),
+     "a learning-rate decay of another step than the global step `minimize` advances"),
+    (("learning_rate=learning_rate)",
+      "learning_rate=tf.train.linear_cosine_decay(0.1, tf.train.get_global_step(), 9))"),
+     "the optimizer is made with `tf.train.linear_cosine_decay`, which TF2 does not have"),
+])
+def test_rates_it_cannot_make_exactly_are_refused(change, reason):
+    source = (MODEL_FN + DRIVER).replace(
+        "learning_rate=learning_rate)",
+        "learning_rate=tf.train.exponential_decay(0.1, tf.train.get_global_step(), 100, 0.9))")
+    if change[0] == "learning_rate=learning_rate)":
+        source = MODEL_FN + DRIVER
+    source = source.replace(*change)
+    found = messages(source, "TFM206")
+    assert len(found) == 1 and reason in found[0], found
