@@ -230,6 +230,9 @@ class GraphClass:
     lines: list = field(default_factory=list)  # the __init__ body, translated
     helpers: dict = field(default_factory=dict)  # `self.build()` line of __init__ → the method
     origins: dict = field(default_factory=dict)  # translated line → the line it stands for
+    # module-level placeholders `__init__` reads (`tf_x = tf.placeholder(...)` before the
+    # class is instantiated): fed to its instances' methods like its own placeholders
+    module_placeholders: set = field(default_factory=set)
 
     def translate(self, taken: set[str]) -> None:
         own = bound_names(self.init).union(*(bound_names(h) for h in self.helpers.values()))
@@ -263,8 +266,22 @@ class GraphClass:
         self.origins = dict(zip(self.lines, lines))
 
 
+def module_placeholders(ctx: Context) -> set[str]:
+    """Names a module-level line binds to a placeholder (`tf_x = tf.placeholder(...)`)."""
+    found = set()
+    for line in ctx.module.body:
+        if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 and \
+                isinstance(line.body[0], cst.Assign) and len(line.body[0].targets) == 1 and \
+                isinstance(line.body[0].targets[0].target, cst.Name) and \
+                isinstance(line.body[0].value, cst.Call) and \
+                ctx.qualified_name(line.body[0].value.func) in PLACEHOLDERS:
+            found.add(line.body[0].targets[0].target.value)
+    return found
+
+
 def graph_classes(ctx: Context) -> list[GraphClass]:
     found = []
+    module_fed = module_placeholders(ctx)
     for statement in ctx.module.body:
         if not isinstance(statement, cst.ClassDef) or \
                 not isinstance(statement.body, cst.IndentedBlock):
@@ -282,8 +299,11 @@ def graph_classes(ctx: Context) -> list[GraphClass]:
                         for target in [node.targets[0].target]
                         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
                         and target.value.value == "self"}
-        if placeholders:
-            found.append(GraphClass(statement, init, placeholders, helpers=helpers))
+        read = module_fed & set().union(free_names(init),
+                                        *(free_names(h) for h in helpers.values()))
+        if placeholders or read:
+            found.append(GraphClass(statement, init, placeholders, helpers=helpers,
+                                    module_placeholders=read))
     return found
 
 
@@ -328,6 +348,7 @@ class Statement:
     call: cst.Call | None = None  # the placeholder / optimizer / minimize call
     optimizer: str | None = None  # a train statement's Keras optimizer variable
     index: int = 0
+    code: cst.CSTNode | None = None  # what moves into the functions, when not all the line
 
 
 @dataclass
@@ -339,7 +360,7 @@ class Leaf:
     iterator: str | None = None  # the iterator whose initializer the leaf is
 
 
-@dataclass
+@dataclass(eq=False)
 class RunSite:
     call: cst.Call
     fetch: cst.BaseExpression
@@ -351,6 +372,11 @@ class RunSite:
     line_index: int = 0  # the block line it is in
     writes: dict = field(default_factory=dict)  # leaf position → (writer, step code, line)
     receiver: str | None = None  # `net` of `net.loss`: an instance of the graph class
+    # a run of several instances (`[nets[0].train, nets[1].train]`): one run per instance,
+    # each with its leaves' positions in this run's fetch
+    parts: list = field(default_factory=list)
+    positions: list = field(default_factory=list)
+    whole: "RunSite | None" = None  # the run a part is of
     feed_name: str | None = None  # a feed dict chosen in an if/else, passed as keywords
     branches: list = field(default_factory=list)  # its literal in each branch
 
@@ -559,6 +585,10 @@ class Block:
         self.savers: dict = {}  # Saver name → its line
         self.iterators: dict = {}  # initializable iterator name → (line, dataset node)
         self.numbered_saves: list = []  # (call, saver, path prefix, step) of saves with a step
+        # the module's placeholders a graph class reads come later in the lines than the
+        # class's (translated) `__init__`, but are bound before any instance is made
+        self.late_fed = set(self.graph_class.module_placeholders) if self.graph_class else set()
+        self.fed |= self.late_fed
         for index, line in enumerate(lines):
             statement = self._classify(line)
             statement.index = index
@@ -594,8 +624,17 @@ class Block:
                 raise Unproven(line, "a session made inside a compound statement (`if`, a "
                                "loop, a nested `with`): make one session at the top of the "
                                "block, then run tfmigrate again")
+            if isinstance(line, (cst.For, cst.If)) and not names_used(line) & self.sessions \
+                    and self._uses_outside_runs(line) & self.fed:
+                return self._graph_compound(line)
             return Statement(line, "compound", uses=names_used(line))
         small = line.body[0]
+        mutated = self._mutation(line)
+        if mutated is not None:  # `hidden.append(h)`: the list of tensors is built anew
+            uses = names_used(line)
+            if uses & self.fed:
+                self._graph_lists({mutated}, line)
+                return Statement(line, "graph", [mutated], uses)
         if len(line.body) != 1:
             uses = names_used(line)
             if uses & (self.fed | self.variables | self.sessions):
@@ -734,6 +773,138 @@ class Block:
             self.eager.update(targets)
             return Statement(line, "eager", targets, uses)
         return Statement(line, "plain", targets, uses)
+
+    # -- `for`/`if` statements of the graph: lists of tensors built in a loop -------------
+    LIST_METHODS = ("append", "extend", "insert")
+
+    def _mutation(self, line) -> str | None:
+        """`name.append(...)` (extend, insert) as a whole line: the name it changes."""
+        small = line.body[0] if isinstance(line, cst.SimpleStatementLine) and \
+            len(line.body) == 1 else None
+        call = small.value if isinstance(small, cst.Expr) else None
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and \
+                isinstance(call.func.value, cst.Name) and \
+                call.func.attr.value in self.LIST_METHODS:
+            return call.func.value.value
+        return None
+
+    def _makes_state_line(self, line) -> bool:
+        """A line that makes a layer or variable (`d = Dense(4)`, `layers.append(Dense(4))`)."""
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return False
+        small = line.body[0]
+        value = small.value if isinstance(small, (cst.Assign, cst.Expr)) else None
+        if self._mutation(line) is not None and len(value.args) == 1:
+            value = value.args[0].value
+        elif not isinstance(small, cst.Assign):
+            return False
+        return isinstance(value, cst.Call) and self._makes_state(value)
+
+    def _split(self, node, keep_state: bool):
+        """`node` (a block, a statement) with only its state lines (`keep_state`) or only the
+        others; None when nothing is left."""
+        if isinstance(node, cst.SimpleStatementLine):
+            return node if self._makes_state_line(node) == keep_state else None
+        if isinstance(node, cst.IndentedBlock):
+            body = [new for line in node.body
+                    for new in [self._split(line, keep_state)] if new is not None]
+            return node.with_changes(body=body) if body else None
+        if isinstance(node, cst.Else):
+            body = self._split(node.body, keep_state)
+            return node.with_changes(body=body) if body is not None else None
+        if isinstance(node, (cst.If, cst.For)):
+            body = self._split(node.body, keep_state)
+            orelse = self._split(node.orelse, keep_state) if node.orelse is not None else None
+            if body is None and orelse is None:
+                return None
+            if body is None:
+                if isinstance(node, cst.For) or not keep_state:
+                    body = cst.IndentedBlock([cst.SimpleStatementLine([cst.Pass()])])
+                else:  # only the `else` makes state: `if not test:`
+                    return None if isinstance(orelse, cst.If) else node.with_changes(
+                        test=cst.UnaryOperation(cst.Not(), cst.parse_expression(
+                            f"({self.ctx.code(node.test)})")), body=orelse.body, orelse=None)
+            return node.with_changes(body=body, orelse=orelse)
+        raise Unproven(node, "a graph loop or branch holding a statement other than simple "
+                       "lines, `if` and `for`: rewrite it by hand")
+
+    def _graph_compound(self, line) -> Statement:
+        """A `for`/`if` that builds graph tensors (`for i in range(n): hidden.append(...)`)
+        runs in the functions as a whole; the layers and variables it makes (the same loop or
+        branch, with only those lines) stay where they are, made once. Its header must not
+        depend on the graph, and it may only assign names and grow lists."""
+        headers = []
+        for node in nodes_in(line):
+            if isinstance(node, cst.For):
+                if node.asynchronous or names_used(node.iter) & self.graph_names:
+                    raise Unproven(node, "a loop over graph values: rewrite it by hand")
+                headers.append(node.iter)
+            elif isinstance(node, cst.If):
+                headers.append(node.test)
+                if names_used(node.test) & self.graph_names:
+                    raise Unproven(node, "a branch on a graph value (TF1 tested the Python "
+                                   "object, not its value): rewrite it by hand")
+            elif isinstance(node, (cst.While, cst.With, cst.Try, cst.FunctionDef, cst.ClassDef,
+                                   cst.Return, cst.Global, cst.Nonlocal, cst.Del)):
+                raise Unproven(node, "a graph loop or branch holding a statement other than "
+                               "simple lines, `if` and `for`: rewrite it by hand")
+        state = self._split(line, True)
+        moved = self._split(line, False)
+        targets: list[str] = []
+        mutated: set[str] = set()
+        for node in nodes_in(moved):
+            if isinstance(node, cst.SimpleStatementLine):
+                small = node.body[0]
+                name = self._mutation(node)
+                if name is not None:
+                    mutated.add(name)
+                elif len(node.body) != 1 or not isinstance(small, (cst.Assign, cst.Pass)) or \
+                        any(target_names(t.target) is None for t in getattr(small, "targets", ())):
+                    raise Unproven(node, "a line of a graph loop or branch that is not an "
+                                   "assignment to names or a list's `append`: it would run on "
+                                   "every call; rewrite it by hand")
+                for target in getattr(small, "targets", ()):
+                    targets.extend(target_names(target.target))
+            elif isinstance(node, cst.For):
+                names = target_names(node.target)
+                if names is None:
+                    raise Unproven(node, "a graph loop whose target is not a name")
+                targets.extend(names)
+        local = set(targets)
+        if state is not None:
+            made = {n for node in nodes_in(state) if isinstance(node, cst.AssignTarget)
+                    for n in target_names(node.target) or []}
+            made |= {self._mutation(node) for node in nodes_in(state)
+                     if isinstance(node, cst.SimpleStatementLine)} - {None}
+            if names_used(state) & ((local - made - set(target_names(line.target) or [])
+                                     if isinstance(line, cst.For) else local - made)
+                                    | self.fed):
+                raise Unproven(line, "a layer or variable made in a graph loop or branch from "
+                               "the tensors it computes: make it from constants, by hand")
+            self.variables |= made
+            self.state_lines[line] = state
+        self._graph_lists(mutated - local, line)
+        targets = list(dict.fromkeys([*targets, *sorted(mutated)]))
+        self.fed.update(targets)
+        return Statement(line, "graph", targets, names_used(moved), code=moved)
+
+    def _graph_lists(self, names: set[str], line) -> None:
+        """Lists a graph line grows: their binding (`hidden = [x]`, `hidden = []`) becomes
+        part of the graph too, computed anew by each function."""
+        for name in sorted(names):
+            earlier = self.by_target.get(name)
+            value = earlier.line.body[0].value if earlier is not None and isinstance(
+                earlier.line, cst.SimpleStatementLine) and isinstance(
+                earlier.line.body[0], cst.Assign) else None
+            if earlier is not None and earlier.kind == "graph":
+                continue
+            if not isinstance(value, cst.List) or earlier.kind not in ("plain", "eager") or \
+                    len(self.bindings[name]) != 1:
+                raise Unproven(line, f"`{name}` grows in the graph but is not a list made "
+                               "just for it (`name = []`): rewrite by hand")
+            earlier.kind = "graph"
+            self.eager.discard(name)
+            self.fed.add(name)
 
     def _config_statement(self, line, small) -> Statement | None:
         """`config = tf.ConfigProto(...)` and `config.gpu_options.allow_growth = True`."""
@@ -1076,6 +1247,15 @@ class Block:
         self.closes: list[cst.SimpleStatementLine] = []
         seen_calls: set = set()
         moved = {n for s in self.statements if s.kind in REMOVED_KINDS for n in nodes_in(s.line)}
+        if self.graph_class is not None and not self.self_run:  # its lines are in the block
+            methods = [self.graph_class.init, *self.graph_class.helpers.values()]
+            read = set().union(*(free_names(m) for m in methods)) & (
+                self.fed | self.variables | self.optimizers | self.sessions) - self.late_fed
+            if read:
+                raise Unproven(self.graph_class.init, f"`{self.graph_class.node.name.value}` "
+                               f"reads the module's graph value `{sorted(read)[0]}` (not a "
+                               "placeholder): pass it in, or rewrite by hand")
+            moved.update(methods)
         for index, line in enumerate(lines):
             known = len(self.sites)
             for node in nodes_in(line):
@@ -1112,7 +1292,8 @@ class Block:
                     continue
                 if receiver.value in self.sessions:
                     if method == "run":
-                        self.sites.append(self.run_site(node, *self.run_args(node)))
+                        site = self.run_site(node, *self.run_args(node))
+                        self.sites.extend(site.parts or [site])
                     elif method == "close" and not node.args:
                         line_of = self.line_of(node)
                         if line_of is None:
@@ -1321,8 +1502,11 @@ class Block:
             shape, values = "single", [fetch]
         leaves = []
         receivers: list[str] = []
+        owners: list = []  # the instance each leaf is fetched through (None: no instance)
         for value in values:
+            known = len(receivers)
             value = self.class_member(value, receivers)
+            owners.append(receivers[-1] if len(receivers) > known else None)
             if shape == "nested" and (receivers or (isinstance(value, cst.Name) and (
                     value.value in train or value.value in self.merges or
                     value.value in self.metric_names or value.value in self.init_names))):
@@ -1393,8 +1577,7 @@ class Block:
                                    "split the computation at that tensor by hand")
                 feeds[key] = element.value
         if len(set(receivers)) > 1:
-            raise Unproven(call, "one run of several instances of the graph class: run each "
-                           "instance separately")
+            return self.split_site(call, fetch, leaves, shape, feeds, owners)
         if any(leaf.train == "init" for leaf in leaves) and (
                 any(leaf.train != "init" for leaf in leaves) or self.line_of(call) is None
                 or not isinstance(self.parent_of(call), cst.Expr)):
@@ -1402,6 +1585,30 @@ class Block:
         return RunSite(call, fetch, leaves, shape, feeds, self.line_of(call),
                        receiver=receivers[0] if receivers else None,
                        feed_name=named if branches else None, branches=branches or [])
+
+    def split_site(self, call: cst.Call, fetch, leaves: list[Leaf], shape: str, feeds: dict,
+                   owners: list) -> RunSite:
+        """`sess.run([nets[0].train, nets[1].train], feed)`: the instances' graphs are apart
+        (each `__init__` made its own variables; the class reads no graph value of the module),
+        so the run is one run per instance, in the order they first appear."""
+        if any(leaf.train == "init" or leaf.summary or leaf.metric or leaf.iterator
+               for leaf in leaves):
+            raise Unproven(call, "an initializer, summary or metric fetched with several "
+                           "instances of the graph class: run each instance separately")
+        if shape not in ("list", "tuple") or None in owners or \
+                self.graph_class.placeholders or feeds.keys() & self.graph_class.names.values():
+            raise Unproven(call, "one run of several instances of the graph class, not a flat "
+                           "list of their attributes fed the module's placeholders: run each "
+                           "instance separately")
+        whole = RunSite(call, fetch, leaves, shape, feeds, self.line_of(call))
+        for receiver in dict.fromkeys(owners):
+            positions = [i for i, owner in enumerate(owners) if owner == receiver]
+            part = RunSite(call, fetch, [leaves[i] for i in positions],
+                           "single" if len(positions) == 1 else "list", feeds, whole.statement,
+                           receiver=receiver, whole=whole)
+            whole.parts.append(part)
+            whole.positions.append(positions)
+        return whole
 
     @staticmethod
     def _nested(fetch) -> bool:
@@ -1458,6 +1665,8 @@ class Block:
             name, at = pending.pop()
             # each use means the binding in effect at its line (`h = f(x); h = g(h)` needs both)
             earlier = [s for s in self.bindings.get(name, []) if s.index < at]
+            if not earlier and name in self.late_fed and at < self.prefix:
+                earlier = self.bindings.get(name, [])[:1]  # a module placeholder
             if not earlier:
                 continue
             statement = earlier[-1]
@@ -1803,6 +2012,8 @@ class Block:
                     replacements.get(line, 0) is None:
                 if statement.kind != "graph":
                     carry.extend(line.leading_lines)
+                elif line in self.state_lines:  # the layers a graph loop makes, made once
+                    emit(self.state_lines[line])
                 for node in self.inline_optimizers.pop(
                         statement.targets[0] if statement.kind == "train" else None, []):
                     emit(node, function=isinstance(node, cst.ClassDef))
@@ -2155,8 +2366,9 @@ class Block:
 
     # -- generated code -------------------------------------------------------------------------
     def statement_code(self, statement: Statement) -> str:
-        comments = [line for line in statement.line.leading_lines if line.comment is not None]
-        return self.ctx.code(statement.line.with_changes(leading_lines=comments))
+        line = statement.code or statement.line
+        comments = [empty for empty in line.leading_lines if empty.comment is not None]
+        return self.ctx.code(line.with_changes(leading_lines=comments))
 
     def parameters(self, function: Function) -> tuple[list[str], list[str] | None]:
         """Parameter texts (defaults last) and the input signature (None when unknown)."""
@@ -2413,7 +2625,11 @@ class Block:
         out: dict = {line: None for line in [*self.closes, *self.feed_uses]}
         out.update(self.saver_replacements)
         out.update(self.factory_replacements)
+        for whole in dict.fromkeys(site.whole for site in self.sites if site.whole):
+            out[whole.statement] = self.split_replacement(whole)
         for site in self.sites:
+            if site.whole is not None:
+                continue
             for line in site.branches:  # `{x: a}` → `{"x": a}`: the dict is passed as keywords
                 small = line.body[0]
                 elements = [e.with_changes(key=cst.SimpleString(f'"{e.key.value}"'))
@@ -2482,6 +2698,48 @@ class Block:
             text = f"with {writer}.as_default():\n" + indent(calls)
             out[line] = cst.parse_statement(text).with_changes(leading_lines=line.leading_lines)
         return out
+
+    def split_replacement(self, whole: RunSite) -> list[cst.BaseStatement]:
+        """The lines of a run of several instances: one call per instance, each unpacked into
+        the names its fetches were unpacked into."""
+        small = whole.statement.body[0] if whole.statement is not None else None
+        if isinstance(small, cst.Expr):
+            texts = [f"{self.call_text(part)}\n" for part in whole.parts]
+        else:
+            target = small.targets[0].target if isinstance(small, cst.Assign) and \
+                len(small.targets) == 1 else None
+            if not isinstance(target, (cst.Tuple, cst.List)) or \
+                    len(target.elements) != len(whole.leaves) or not all(
+                        isinstance(e, cst.Element) and isinstance(e.value, cst.Name)
+                        for e in target.elements):
+                raise Unproven(whole.call, "a run of several instances of the graph class "
+                               "whose results are not unpacked into names: unpack them, or "
+                               "run each instance separately")
+            names = [e.value.value for e in target.elements]
+            read = set().union(*(names_used(v) for v in whole.feeds.values()),
+                               *(names_used(leaf.node) for leaf in whole.leaves))
+            if set(names) & (read | {p.receiver.split("[")[0] for p in whole.parts}):
+                raise Unproven(whole.call, "a name this run assigns is read by the run: the "
+                               "instances' runs, one after the other, would see the new value")
+            texts = []
+            for part, positions in zip(whole.parts, whole.positions):
+                call = self.call_text(part)
+                kept = [names[i] for i in positions if not whole.leaves[i].train]
+                structured = self.structured(part)
+                if not kept:
+                    texts.append(f"{call}\n")
+                elif len(kept) == 1:
+                    value = self.nested_numpy(call) if structured else f"{call}.numpy()"
+                    texts.append(f"{kept[0]} = {value}\n")
+                else:
+                    value = self.nested_numpy(call) if structured else \
+                        f"[tensor.numpy() for tensor in {call}]"
+                    texts.append(f"{', '.join(kept)} = {value}\n")
+        lines = [cst.parse_statement(text) for text in texts]
+        lines[0] = lines[0].with_changes(leading_lines=whole.statement.leading_lines)
+        lines[-1] = lines[-1].with_changes(
+            trailing_whitespace=whole.statement.trailing_whitespace)
+        return lines
 
     def selected(self, call: str, site: RunSite, subscript: cst.Subscript,
                  dropped: list[int]) -> str:
@@ -2565,6 +2823,10 @@ class Block:
             if isinstance(line, cst.SimpleStatementLine) and isinstance(line.body[0], cst.Assign) \
                     and isinstance(line.body[0].value, (cst.Tuple, cst.List, cst.Dict)):
                 return True
+            if bound and bound[-1].kind == "graph" and (
+                    not isinstance(line, cst.SimpleStatementLine) or
+                    self._mutation(line) is not None):
+                return True  # a list of tensors grown in the graph (or bound in a loop)
         return False
 
     def nested_numpy(self, call: str) -> str:
@@ -2725,7 +2987,10 @@ def analyse(ctx: Context) -> list[Outcome]:
             users = [c for c in classes if any(
                 isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and
                 n.value.value != "self" and n.attr.value in c.placeholders
-                for line in own for n in nodes_in(line))]
+                for line in own for n in nodes_in(line)) or (
+                c.module_placeholders and isinstance(owner, cst.Module) and any(
+                    isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and
+                    n.func.value == c.node.name.value for line in own for n in nodes_in(line)))]
             if len(users) > 1 or set(users) & claimed:
                 raise Unproven(anchor, "placeholders of several graph classes (or one class run "
                                "from several blocks): rewrite by hand")
@@ -2801,7 +3066,15 @@ A class whose `__init__` holds placeholders and ops as attributes (`self.x`, `se
 and whose instances a session runs (`sess.run(net.loss, {net.x: v})`) keeps its state in
 `__init__` (on `self`) and gets one `tf.function` method per distinct run
 (`net.compute_loss(v)`); so does a class that makes its own session in `__init__` and runs it
-from its methods (`self.sess.run(self.loss, ...)` → `self.compute_loss(...)`). A helper
+from its methods (`self.sess.run(self.loss, ...)` → `self.compute_loss(...)`), and a class
+whose `__init__` reads module-level placeholders (`tf_x`), then fed as its methods' arguments.
+One run of several instances (`sess.run([nets[0].train, nets[1].train], feed)`) becomes one
+call per instance (their graphs share nothing: the class may read no graph value of the
+module), unpacked into the run's names. A `for`/`if` that builds tensors (`for i in
+range(n): hidden.append(...)`, its header free of graph values, its lines assignments and
+list growth) moves into the functions whole, with the lists it grows (`hidden = [x]`, built
+anew by each call, returned as lists of arrays); the layers it makes stay in place, in the
+same loop or branch with only those lines. A helper
 function that closes over graph tensors is defined inside
 the function that needs it. `sess.run([...])[:k]` and `[i]` keep the chosen values.
 

@@ -11,6 +11,7 @@ TF1 function was called. Facts: MIGRATION_MAP §2, §3, §4, caveats 1, 2, 10–
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import keyword
 from dataclasses import dataclass, field
 
@@ -328,6 +329,44 @@ _BINDING_FIELDS = {cst.Param: "name", cst.For: "target", cst.AugAssign: "target"
                    cst.CompFor: "target", cst.FunctionDef: "name", cst.ClassDef: "name"}
 
 
+def _reaching_assignment(ctx: Context, name: cst.Name) -> cst.BaseExpression | None:
+    """The value of the `name = value` line just before the use, earlier in the same block or
+    in the blocks around it up to the function or loop body (`h = dense(x)` then `if bn:
+    h = batch_norm(h)`); None when a statement between may bind it or there is none."""
+    line = None
+    for ancestor in ctx.ancestors(name):
+        if isinstance(ancestor, cst.SimpleStatementLine):
+            line = ancestor
+            break
+        if isinstance(ancestor, cst.BaseCompoundStatement):
+            return None
+    current = line
+    while current is not None:
+        block = ctx.parent(current)
+        if not isinstance(block, cst.IndentedBlock):
+            return None
+        siblings = list(block.body)
+        for sibling in reversed(siblings[:siblings.index(current)]):
+            if name.value not in _bound_by(sibling):
+                continue
+            small = sibling.body[0] if isinstance(sibling, cst.SimpleStatementLine) and \
+                len(sibling.body) == 1 else None
+            if isinstance(small, cst.Assign) and len(small.targets) == 1 and \
+                    isinstance(small.targets[0].target, cst.Name) and \
+                    small.targets[0].target.value == name.value:
+                return small.value
+            return None
+        holder = ctx.parent(block)
+        if isinstance(holder, cst.Else):
+            holder = ctx.parent(holder)
+        if not isinstance(holder, cst.If) or name.value in _bound_by(holder.test):
+            return None
+        while isinstance(ctx.parent(holder), cst.If) and ctx.parent(holder).orelse is holder:
+            holder = ctx.parent(holder)  # an `elif`: the `if` it belongs to
+        current = holder
+    return None
+
+
 def _single_assignment(ctx: Context, name: cst.Name, names_index) -> cst.BaseExpression | None:
     """The value of the only binding `name = value` in the module, if that is its only one."""
     values = []
@@ -355,7 +394,7 @@ def rank_of(ctx: Context, node: cst.BaseExpression, names_index, depth: int = 0)
     if depth > 12:
         return None
     if isinstance(node, cst.Name):
-        value = _single_assignment(ctx, node, names_index)
+        value = _single_assignment(ctx, node, names_index) or _reaching_assignment(ctx, node)
         return rank_of(ctx, value, names_index, depth + 1) if value is not None else None
     if not isinstance(node, cst.Call):
         return None
@@ -484,6 +523,66 @@ def _function_of(ctx: Context, node: cst.CSTNode):
                 return None, "inside a nested function or a method"
             return ancestor, None
     return None, None
+
+
+class _ReplaceLines(cst.CSTTransformer):
+    """Statement lines → lists of statements, by identity."""
+
+    def __init__(self, lines: dict) -> None:
+        self.lines = lines
+
+    def leave_SimpleStatementLine(self, original, updated):
+        new = self.lines.get(original)
+        return cst.FlattenSentinel(new) if new is not None else updated
+
+
+def _layer_loop(ctx: Context, site: "Site", method: cst.FunctionDef, functions: "_Functions"):
+    """The `for i in range(n):` of `method` a layer call runs in, once per iteration, so that
+    the i-th layer of a list stands for the call's variables of iteration i; else why not.
+
+    The loop is straight-line in the method; between it and the call there are only `if`s
+    whose tests no iteration changes (then each iteration that reaches the call appends and
+    calls the same list's i-th layer, or none does)."""
+    loop, tests = None, []
+    for ancestor in ctx.ancestors(site.call):
+        if ancestor is method:
+            break
+        if isinstance(ancestor, cst.If):
+            tests.append(ancestor.test)
+        elif isinstance(ancestor, cst.For) and loop is None:
+            loop = ancestor
+        elif isinstance(ancestor, (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp,
+                                   cst.GeneratorExp, cst.Lambda, cst.Try, cst.With)):
+            return "nested in another loop, a comprehension, `try` or `with`"
+    if loop is None or loop.orelse is not None or loop.asynchronous is not None:
+        return "not a plain `for` statement"
+    if not functions._only_withs_between(loop, method.body):
+        return "the loop itself runs in a loop or a branch"
+    iterated = loop.iter
+    if not (isinstance(loop.target, cst.Name) and isinstance(iterated, cst.Call) and
+            isinstance(iterated.func, cst.Name) and iterated.func.value == "range" and
+            len(iterated.args) == 1 and iterated.args[0].keyword is None and
+            not iterated.args[0].star):
+        return "not `for i in range(n)`"
+    tests = [t for t in tests if any(a is loop for a in ctx.ancestors(t))]
+    bound = _bound_by(loop.body) | {loop.target.value}
+    assigned = {n.target.attr.value for n in walk(loop.body)
+                if isinstance(n, (cst.AssignTarget, cst.AugAssign)) and
+                isinstance(n.target, cst.Attribute)}
+    for test in tests:
+        if any(n.value in bound for n in _names_in(test)) or any(
+                isinstance(n, cst.Attribute) and n.attr.value in assigned for n in walk(test)) \
+                or any(isinstance(n, cst.Call) for n in walk(test)):
+            return "under a test that may change from one iteration to the next"
+    if any(isinstance(n, cst.Continue) for n in walk(loop.body)) or \
+            loop.target.value in _bound_by(loop.body):
+        return "an iteration may skip the call (`continue`) or the index is rebound"
+    if "name" in site.args or "reuse" in site.args:
+        return "with `name=` or `reuse=`: the iterations' variables are found by name"
+    if any(n.value in bound - {loop.target.value}
+           for part in _ctor_nodes(site) for n in _names_in(part)):
+        return "its arguments change from one iteration to the next"
+    return loop
 
 
 def _in_loop(ctx: Context, node: cst.CSTNode, stop: cst.CSTNode | None = None) -> bool:
@@ -1334,22 +1433,61 @@ class _LayerCalls(Rule):
         where = f"`{owner.cls.name.value}.{owner.method.name.value}`"
         problem = _class_bases_problem(ctx, owner.cls)
         placed = []
+        loops: dict = {}  # a `for` of the method → its sites
         for site in sites:
             if problem:
                 ctx.report(site.ref.node, _head(site) + f": {problem}")
                 continue
             if _in_loop(ctx, site.call, owner.method):
-                ctx.report(site.ref.node, _head(site) + f": it runs in a loop in {where}: TF1 "
-                           "made new variables on each iteration, and one attribute cannot "
-                           "hold several layers; keep a list of layer objects (`self.layers = "
-                           "[...]`) by hand")
+                loop = _layer_loop(ctx, site, owner.method, functions)
+                if isinstance(loop, str):
+                    ctx.report(site.ref.node, _head(site) + f": it runs in a loop in {where} "
+                               f"({loop}): TF1 made new variables on each iteration; keep a "
+                               "list of layer objects (`self.layers = [...]`) by hand")
+                    continue
+                loops.setdefault(loop, []).append(site)
                 continue
             placed.append(site)
+        attributes = _class_attributes(ctx, owner)
+        for loop, loop_sites in loops.items():
+            self._emit_loop(ctx, owner, loop, loop_sites, attributes)
         shared = None if owner.once else (
             f"in {where}, and `{owner.cls.name.value}` may have several instances: TF1 found "
             "those variables by name, also another instance's; share the layer by hand")
         accepted = self._resolve(ctx, owner.method, placed, {}, [], functions, shared)
         self._emit(ctx, owner.method, accepted, _class_attributes(ctx, owner))
+
+    def _emit_loop(self, ctx: Context, owner: MethodOwner, loop: cst.For, sites: list[Site],
+                   attributes: "_Attributes") -> None:
+        """Layers made in `for i in range(n):` of a method that runs once per instance: a list
+        attribute made empty before the loop, one layer appended per iteration, and the
+        iteration's layer called (`self.dense_layers[i](x)`)."""
+        index = loop.target.value
+        sites = sorted(sites, key=lambda s: _order(ctx, s.call))
+        for site in sites:
+            site.var = attributes.fresh(f"{site.wanted}_layers")
+            site.note = (" (made in a loop: a list of layers, one per iteration, made before "
+                         "the loop's first call and called by the iteration's index)")
+        tf = ctx.tensorflow_name()
+        replaced: dict = {}
+        for line in dict.fromkeys(site.line for site in sites):
+            group = [site for site in sites if site.line is line]
+            indent = _indent_of(ctx, line)
+            ctors = []
+            for site in group:
+                head = f"{site.var}.append({tf}.keras.layers.{site.spec.keras}"
+                ctors.append(cst.parse_statement(_wrap(head, site.ctor_parts, indent) + ")\n"))
+            calls = {}
+            for site in group:
+                calls[site.call] = dataclasses.replace(site, var=f"{site.var}[{index}]")
+            new_line = line.visit(_ReplaceCalls(calls))
+            ctors[0] = ctors[0].with_changes(leading_lines=line.leading_lines)
+            replaced[line] = [*ctors, new_line.with_changes(leading_lines=[])]
+        new_loop = loop.visit(_ReplaceLines(replaced))
+        lists = [cst.parse_statement(f"{site.var} = []\n") for site in sites]
+        lists[0] = lists[0].with_changes(leading_lines=loop.leading_lines)
+        edit = Edit(loop, [*lists, new_loop.with_changes(leading_lines=[])])
+        self._report(ctx, sites, edit, owner.method)
 
     # -- sharing by name inside one block (module level, or a function that runs once) -----
     def _resolve(self, ctx: Context, owner, sites: list[Site], bindings, outer: list,
@@ -1768,8 +1906,13 @@ tf.keras.layers.Dense(20, tf.nn.relu)`, then `l = self.dense(self.x)`), named so
 shadows no attribute or method of the class (nor an attribute the module sets on any
 object). A method that `__init__` calls once, straight-line (`self.build()`, outside loops
 and branches), is treated the same. The graph rule (TFM201) then keeps these attributes in
-`__init__` and moves the computation into methods. Reported without a fix: a layer in a loop
-of `__init__` (one attribute cannot hold several layers), an instance made under a variable
+`__init__` and moves the computation into methods. A layer in `for i in range(n):` of such a
+method (the loop straight-line in it, only `if`s no iteration changes between the loop and the
+call, no `name=`/`reuse=`) becomes a list attribute, made empty before the loop, one layer
+appended per iteration and the iteration's layer called (`self.dense_layers[i](x)`): TF1 made
+new variables on each iteration. Reported without a fix: a layer in any other loop of
+`__init__` (nested loops, `continue`, a test that changes between iterations, arguments computed
+in the loop other than from the index), an instance made under a variable
 scope that reuses variables or sets defaults (TF1 shared variables between instances by
 name), a class used other than by calling it (a base class, passed around), a class derived
 from an unknown base, sharing by name inside `__init__` when the class may have several

@@ -442,3 +442,92 @@ def test_a_collection_read_anywhere_in_the_block_makes_the_rewrite_wait():
                "    return sess.run(y, {x: [[1.0, 2.0]]}), params\n")
     messages = [m for code, m in findings(program) if code == "TFM201"]
     assert messages and "once `tf.get_collection` is fixed" in messages[0]
+
+
+# -- a graph class reading module placeholders, its lists grown in loops, runs of instances ----
+
+LOOP_NET = (HEAD + "tf_x = tf.placeholder(tf.float32, [None, 2])\n"
+            "tf_y = tf.placeholder(tf.float32, [None, 1])\n\n\n"
+            "class Net:\n"
+            "    def __init__(self, deep):\n"
+            "        self.deep = deep\n"
+            "        self.hidden = [tf_x]\n"
+            "        self.layers = []\n"
+            "        for i in range(2):\n"
+            "            self.layers.append(tf.keras.layers.Dense(2))\n"
+            "            if self.deep:\n"
+            "                self.hidden.append(tf.nn.tanh(self.layers[i](self.hidden[-1])))\n"
+            "        self.loss = tf.reduce_mean(tf.square(self.hidden[-1] - tf_y))\n"
+            "        self.train = tf.train.GradientDescentOptimizer(0.1).minimize(self.loss)\n"
+            "\n\nnets = [Net(False), Net(True)]\n"
+            "sess = tf.Session()\n"
+            "sess.run(tf.global_variables_initializer())\n"
+            "{runs}")
+
+
+def test_class_of_module_placeholders_with_a_graph_loop_and_runs_of_two_instances():
+    fixed = assert_rewritten(LOOP_NET.format(
+        runs="sess.run([nets[0].train, nets[1].train], {tf_x: a, tf_y: b})\n"
+             "l0, h1 = sess.run([nets[0].loss, nets[1].hidden], {tf_x: a, tf_y: b})\n"))
+    # the layers the loop makes stay in __init__, in the same loop; the tensors go
+    assert ("    def __init__(self, deep):\n"
+            "        self.deep = deep\n"
+            "        self.layers = []\n"
+            "        for i in range(2):\n"
+            "            self.layers.append(tf.keras.layers.Dense(2))\n"
+            "        self.optimizer = tf.keras.optimizers.SGD(learning_rate=0.1)\n") in fixed
+    # the list of tensors is built anew by the method, in the same loop
+    assert ("    def compute_hidden(self, tf_x):\n"
+            "        hidden = [tf_x]\n"
+            "        for i in range(2):\n"
+            "            if self.deep:\n"
+            "                hidden.append(tf.nn.tanh(self.layers[i](hidden[-1])))\n"
+            "        return hidden\n") in fixed
+    # one run of both instances: one call each, unpacked as the run was
+    assert ("nets[0].train_step(a, b)\n"
+            "nets[1].train_step(a, b)\n"
+            "l0 = nets[0].compute_loss(a, b).numpy()\n"
+            "h1 = tf.nest.map_structure(lambda tensor: tensor.numpy(), "
+            "nets[1].compute_hidden(a))\n") in fixed
+
+
+@pytest.mark.parametrize("change, why", [
+    (("        self.hidden = [tf_x]\n", "        self.hidden = [tf_x]\n"
+      "        print(self.hidden)\n"), None),
+    (("                self.hidden.append(", "                print(i)\n"
+      "                self.hidden.append("), "a line of a graph loop or branch that is not"),
+    (("        for i in range(2):\n", "        for i in range(len(self.hidden)):\n"),
+     "a loop over graph values"),
+    (("        self.hidden = [tf_x]\n", "        self.hidden = list()\n"
+      "        self.hidden.append(tf_x)\n"),
+     "grows in the graph but is not a list made just for it"),
+    (("class Net:\n", "shared = tf.Variable(1.0)\n\n\nclass Net:\n"),
+     None),
+])
+def test_graph_loops_the_analysis_cannot_move_are_refused(change, why):
+    source = LOOP_NET.format(runs="l0 = sess.run(nets[0].loss, {tf_x: a, tf_y: b})\n")
+    source = source.replace(*change)
+    if change[0] == "class Net:\n":  # the class reads a variable of the module
+        source = source.replace("tf.square(self.hidden[-1] - tf_y)",
+                                "tf.square(self.hidden[-1] * shared - tf_y)")
+        why = "`Net` reads the module's graph value `shared` (not a placeholder)"
+    if why is None:  # a plain statement acting on graph tensors outside a loop
+        why = "acts on graph tensors when the graph is built"
+    assert fix(source) is None
+    messages = [m for code, m in findings(source) if code == "TFM202"]
+    assert messages and why in messages[0], messages
+
+
+@pytest.mark.parametrize("run, why", [
+    ("print(sess.run([nets[0].loss, nets[1].loss], {tf_x: a, tf_y: b}))\n",
+     "whose results are not unpacked into names"),
+    ("a, b = sess.run([nets[0].loss, nets[1].loss], {tf_x: a, tf_y: b})\n",
+     "a name this run assigns is read by the run"),
+    ("l = sess.run([nets[0].loss, [nets[1].loss]], {tf_x: a, tf_y: b})\n",
+     "a nested fetch of train ops, summaries, metrics or instance attributes"),
+])
+def test_runs_of_several_instances_that_cannot_be_split_are_refused(run, why):
+    source = LOOP_NET.format(runs=run)
+    assert fix(source) is None
+    messages = [m for code, m in findings(source) if code == "TFM202"]
+    assert messages and why in messages[0], messages

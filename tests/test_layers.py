@@ -273,8 +273,8 @@ def test_helper_method_that_may_run_more_than_once_is_refused(call, why):
 
 
 @pytest.mark.parametrize("init,made,why", [
-    ("        for i in range(3):\n            x = tf.layers.dense(x, 4)\n", "a = Net(x1)",
-     "it runs in a loop in `Net.__init__`"),
+    ("        for s in (3, 4):\n            x = tf.layers.dense(x, s)\n", "a = Net(x1)",
+     "it runs in a loop in `Net.__init__` (not `for i in range(n)`)"),
     (NET_INIT, "with tf.variable_scope('m', reuse=True):\n    a = Net(x1)",
      "made under a variable scope that reuses variables"),
     (NET_INIT, "def make(x):\n    with tf.variable_scope('m', reuse=tf.AUTO_REUSE):\n"
@@ -856,3 +856,72 @@ def test_variable_scope_stays_while_a_collection_is_read_by_its_name():
     assert "tf.variable_scope('target')" in (result.fixed_source or source)
     assert any(d.code == "TFM306" and "still selects variables by scope name" in d.message
                for d in migrate(source, "program.py", settings).diagnostics)
+
+
+# -- TFM301: layers made in a `for i in range(n)` loop of `__init__` ---------------------------
+
+LOOP_CLASS = ("import tensorflow as tf\n\n\n"
+              "class Tower:\n"
+              "    def __init__(self, x, sizes, norm):\n"
+              "        self.outputs = []\n"
+              "        for i in range(len(sizes)):\n"
+              "            x = tf.layers.dense(x, sizes[i])\n"
+              "            if norm:\n"
+              "                x = tf.layers.batch_normalization(x, training=True, fused=False)\n"
+              "            self.outputs.append(x)\n")
+
+
+def test_layers_made_in_a_loop_become_a_list_called_by_the_index():
+    fixed = fix(LOOP_CLASS)
+    assert ("        self.outputs = []\n"
+            "        self.dense_layers = []\n"
+            "        self.batch_normalization_layers = []\n"
+            "        for i in range(len(sizes)):\n"
+            "            self.dense_layers.append(tf.keras.layers.Dense(sizes[i]))\n"
+            "            x = self.dense_layers[i](x)\n"
+            "            if norm:\n"
+            "                self.batch_normalization_layers.append("
+            "tf.keras.layers.BatchNormalization())\n"
+            "                x = self.batch_normalization_layers[i](x, training=True)\n"
+            "            self.outputs.append(x)\n") in fixed
+    assert fixable(LOOP_CLASS, "TFM301") == [True, True]
+
+
+def test_rank_of_a_name_rebound_is_the_assignment_reaching_the_use():
+    """`h = dense(flat)` then `if bn: h = batch_norm(h)`: the batch norm's input is the dense
+    output on the line before (rank 2: TF1 did not fuse it), though `h` is bound twice."""
+    source = ("import tensorflow as tf\n\n"
+              "def net(x, bn):\n"
+              "    h = tf.layers.dense(tf.layers.flatten(x), 4)\n"
+              "    if bn:\n"
+              "        h = tf.layers.batch_normalization(h, training=True)\n"
+              "    return h\n")
+    assert fixable(source, "TFM301") == [True, True, True]
+
+
+@pytest.mark.parametrize("loop, why", [
+    ("        for i in range(3):\n"
+     "            if i > 0:\n"
+     "                x = tf.layers.dense(x, 4)\n",
+     "under a test that may change from one iteration to the next"),
+    ("        for size in [3, 4]:\n"
+     "            x = tf.layers.dense(x, size)\n", "not `for i in range(n)`"),
+    ("        for i in range(3):\n"
+     "            x = tf.layers.dense(x, 4, name='hidden')\n",
+     "with `name=` or `reuse=`: the iterations' variables are found by name"),
+    ("        for i in range(3):\n"
+     "            for j in range(2):\n"
+     "                x = tf.layers.dense(x, 4)\n",
+     "nested in another loop, a comprehension, `try` or `with`"),
+    ("        for i in range(3):\n"
+     "            n = 4 + i\n"
+     "            x = tf.layers.dense(x, n)\n",
+     "its arguments change from one iteration to the next"),
+])
+def test_layers_in_other_loops_are_refused(loop, why):
+    source = ("import tensorflow as tf\n\n\nclass Tower:\n"
+              "    def __init__(self, x):\n" + loop + "        self.x = x\n")
+    messages = [d.message for d in migrate(source, "example.py", SETTINGS).diagnostics
+                if d.code == "TFM301"]
+    assert messages and all(why in m for m in messages), messages
+    assert fix(source) == source
