@@ -173,6 +173,7 @@ class _Rewrite:
         self.definitions: list[str] = []  # classes the Keras optimizer needs
         self.metrics: list[tuple[str, str]] = []  # (key, metric object)
         self.optimizer: str | None = None
+        self.dict_predictions: cst.CSTNode | None = None  # predictions given as a dict
 
     def code(self, node) -> str:
         return self.ctx.code(node)
@@ -211,6 +212,9 @@ class _Rewrite:
                            "`labels`, `mode`, `params`")
         self.model_fn_changes()
         runs = self.runs()
+        if self.dict_predictions and any(run.method == "predict" for run in runs):
+            raise Unproven(self.dict_predictions, "`predict` of a dict of predictions: the "
+                           "Estimator yielded one dict per example; write that loop by hand")
         outcome.covered |= {run.statement for run in runs} | \
             {run.source.statement for run in runs} | {func}
         self.outcome = outcome  # what is covered, also while waiting for other rules
@@ -306,6 +310,14 @@ class _Rewrite:
                 self.train_op(bound["train_op"], bound.get("loss"))
             if "eval_metric_ops" in bound:
                 self.eval_metrics(bound["eval_metric_ops"], spec)
+            predictions = bound.get("predictions")
+            if isinstance(predictions, cst.Name):
+                made = self.bindings().get(predictions.value, [])
+                predictions = _assigned(made[0])[1] if len(made) == 1 else predictions
+            if isinstance(predictions, (cst.Dict, cst.Call)) and not self.dict_predictions and \
+                    (isinstance(predictions, cst.Dict) or
+                     _qualified(self.ctx, predictions.func) == "builtins.dict"):
+                self.dict_predictions = predictions
             items = [f'"{key}": {self.code(bound[key])}' for key in ("predictions", "loss")
                      if key in bound]
             self.replaced[spec] = cst.parse_expression("{" + ", ".join(items) + "}")
@@ -613,6 +625,10 @@ class _Rewrite:
         generated = list(cst.parse_module(text).body)
         generated[0] = generated[0].with_changes(leading_lines=self.statement.leading_lines)
         replacements = {self.statement: generated, self.func: self.new_model_fn()}
+        # ModeKeys outside the model_fn (helpers it calls) are their string values too
+        for node, name in self.ctx.named_expressions():
+            if name in MODE_KEYS and not any(a is self.func for a in self.ctx.ancestors(node)):
+                replacements[node] = cst.SimpleString(f'"{MODE_KEYS[name]}"')
         loop_names = (_fresh("features", set(self.module_names)),
                       _fresh("labels", set(self.module_names)))
         done = set()

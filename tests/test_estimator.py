@@ -192,3 +192,24 @@ def test_rates_it_cannot_make_exactly_are_refused(change, reason):
     source = source.replace(*change)
     found = messages(source, "TFM206")
     assert len(found) == 1 and reason in found[0], found
+
+
+def test_mode_keys_in_the_functions_the_model_fn_calls_become_strings_too():
+    source = (MODEL_FN + DRIVER).replace(
+        "def network(x_dict):\n    return tf.layers.dense(x_dict['x'], 3)\n",
+        "dense = tf.keras.layers.Dense(3)\n\n\ndef network(x_dict, mode):\n"
+        "    training = mode == tf.estimator.ModeKeys.TRAIN\n"
+        "    return tf.keras.layers.Dropout(0.5)(dense(x_dict['x']), training=training)\n")
+    source = source.replace("network(features)", "network(features, mode)")
+    fixed = fix(source)
+    assert '    training = mode == "train"\n' in fixed and "estimator" not in fixed
+
+
+def test_predict_of_a_dict_of_predictions_is_refused():
+    source = (MODEL_FN + DRIVER).replace(
+        "EstimatorSpec(mode, predictions=pred_classes)",
+        "EstimatorSpec(mode, predictions={'class': pred_classes})")
+    source = source.replace("print(e['accuracy'])", "print(list(model.predict(input_fn)))")
+    assert messages(source, "TFM206") == [
+        "estimator program left unchanged: `predict` of a dict of predictions: the Estimator "
+        "yielded one dict per example; write that loop by hand"]
