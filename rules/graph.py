@@ -233,10 +233,14 @@ class GraphClass:
     # module-level placeholders `__init__` reads (`tf_x = tf.placeholder(...)` before the
     # class is instantiated): fed to its instances' methods like its own placeholders
     module_placeholders: set = field(default_factory=set)
+    # methods `__init__` calls with arguments (in a loop, for a value): in the lines, a
+    # function defined before its first call, closing over the graph's names
+    loop_helpers: dict = field(default_factory=dict)  # method name → the method
 
     def translate(self, taken: set[str]) -> None:
-        own = bound_names(self.init).union(*(bound_names(h) for h in self.helpers.values()))
-        for helper in self.helpers.values():
+        own = bound_names(self.init).union(*(bound_names(h) for h in self.helpers.values()),
+                                           set(self.loop_helpers))
+        for helper in [*self.helpers.values(), *self.loop_helpers.values()]:
             if free_names(helper) & (bound_names(self.init) - {"self"}):
                 raise Unproven(helper, f"`{helper.name.value}` reads a global that `__init__` "
                                "shadows; rename one of them")
@@ -246,8 +250,10 @@ class GraphClass:
             while new in taken or new in self.locals.values():
                 new, number = f"{name}_{number}", number + 1
             self.locals[name] = new
-        local = own | taken | set(self.locals.values())
-        bodies = [self.init.body, *(h.body for h in self.helpers.values())]
+        local = own | taken | set(self.locals.values()) | set().union(
+            *(bound_names(h) for h in self.loop_helpers.values()))
+        bodies = [self.init.body, *(h.body for h in self.helpers.values()),
+                  *(h.body for h in self.loop_helpers.values())]
         attributes = [target.attr.value for body in bodies for node in nodes_in(body)
                       if isinstance(node, cst.AssignTarget)
                       for target in [node.target] if isinstance(target, cst.Attribute)
@@ -262,8 +268,22 @@ class GraphClass:
         # a build method `__init__` calls once is part of it: its lines stand for the call
         lines = [inner for line in self.init.body.body for inner in (
             self.helpers[line].body.body if line in self.helpers else [line])]
-        self.lines = [self_to_names(line, self.names, renamed) for line in lines]
+        calls = {**self.names, **{name: self.locals[name] for name in self.loop_helpers}}
+        self.lines = [self_to_names(line, calls, renamed) for line in lines]
         self.origins = dict(zip(self.lines, lines))
+        for name, method in self.loop_helpers.items():
+            params = method.params
+            function = method.with_changes(
+                name=cst.Name(self.locals[name]), decorators=[], leading_lines=[],
+                params=params.with_changes(params=params.params[1:]))
+            function = self_to_names(function, calls, {})
+            first = next((i for i, line in enumerate(self.lines) if any(
+                isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and
+                n.func.value == self.locals[name] for n in nodes_in(line))), None)
+            if first is None:
+                raise Unproven(method, f"`{name}` is called only from another method")
+            self.lines.insert(first, function)
+            self.origins[function] = method
 
 
 def module_placeholders(ctx: Context) -> set[str]:
@@ -299,11 +319,40 @@ def graph_classes(ctx: Context) -> list[GraphClass]:
                         for target in [node.targets[0].target]
                         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
                         and target.value.value == "self"}
+        loop_helpers = init_helpers(statement, init, helpers)
         read = module_fed & set().union(free_names(init),
-                                        *(free_names(h) for h in helpers.values()))
+                                        *(free_names(h) for h in helpers.values()),
+                                        *(free_names(h) for h in loop_helpers.values()))
         if placeholders or read:
             found.append(GraphClass(statement, init, placeholders, helpers=helpers,
-                                    module_placeholders=read))
+                                    module_placeholders=read, loop_helpers=loop_helpers))
+    return found
+
+
+def init_helpers(node: cst.ClassDef, init: cst.FunctionDef, helpers: dict) -> dict:
+    """Methods only `__init__` (or its build methods) calls, with arguments or for a value
+    (`self.add_layer(h[-1], 10)` in a loop): name → method. Not decorated, `self` first, no
+    `*args`/`**kwargs`."""
+    methods = {m.name.value: m for m in node.body.body if isinstance(m, cst.FunctionDef)}
+    builders = [init, *helpers.values()]
+    inside = {n for b in builders for n in nodes_in(b)}
+    found = {}
+    for name, method in methods.items():
+        params = method.params
+        if method in builders or method.decorators or method.asynchronous or \
+                sum(m.name.value == name for m in node.body.body
+                    if isinstance(m, cst.FunctionDef)) != 1 or \
+                not params.params or params.params[0].name.value != "self" or \
+                params.posonly_params or isinstance(params.star_arg, cst.Param) or \
+                params.star_kwarg is not None:
+            continue
+        uses = [n for n in nodes_in(node) if isinstance(n, cst.Attribute) and
+                isinstance(n.value, cst.Name) and n.value.value == "self" and
+                n.attr.value == name]
+        calls = [n for n in nodes_in(node) if isinstance(n, cst.Call) and n.func in uses]
+        if uses and len(calls) == len(uses) and all(c in inside for c in calls) and not any(
+                isinstance(n, cst.Name) and n.value == name for n in nodes_in(method.body)):
+            found[name] = method
     return found
 
 
@@ -589,9 +638,15 @@ class Block:
         # class's (translated) `__init__`, but are bound before any instance is made
         self.late_fed = set(self.graph_class.module_placeholders) if self.graph_class else set()
         self.fed |= self.late_fed
+        self.growers: dict = {}  # a graph function → the lists of the graph its calls grow
         for index, line in enumerate(lines):
             statement = self._classify(line)
             statement.index = index
+            grown = self._grown_by_calls(line) - set(statement.targets)
+            if grown and statement.kind == "graph" and \
+                    isinstance(line, cst.SimpleStatementLine):
+                self._graph_lists(grown, line)
+                statement.targets = [*statement.targets, *sorted(grown)]
             self.statements.append(statement)
             self.ever_tensors |= self.graph_names
             if statement.kind == "plain":  # `l = sess.run(...)`: from here on, not a tensor
@@ -617,6 +672,12 @@ class Block:
                 n.func.attr.value in ("run", "eval") for n in nodes_in(line)):
             # a helper that closes over graph tensors is computed with them, in the function
             self.fed.add(line.name.value)
+            local = bound_names(line)
+            grown = {n.func.value.value for n in nodes_in(line.body) if isinstance(n, cst.Call)
+                     and isinstance(n.func, cst.Attribute) and isinstance(n.func.value, cst.Name)
+                     and n.func.attr.value in self.LIST_METHODS and n.func.value.value not in local}
+            if grown:  # `hidden.append(h)` in it: a call grows that list of the graph
+                self.growers[line.name.value] = grown
             return Statement(line, "graph", [line.name.value], free_names(line))
         if not isinstance(line, cst.SimpleStatementLine):
             if any(isinstance(n, cst.Call) and self.call_name(n) in SESSIONS
@@ -777,6 +838,12 @@ class Block:
     # -- `for`/`if` statements of the graph: lists of tensors built in a loop -------------
     LIST_METHODS = ("append", "extend", "insert")
 
+    def _grown_by_calls(self, node) -> set[str]:
+        """The graph's lists that calls of its functions in `node` grow."""
+        return set().union(*(self.growers[n.func.value] for n in nodes_in(node)
+                             if isinstance(n, cst.Call) and isinstance(n.func, cst.Name)
+                             and n.func.value in self.growers))
+
     def _mutation(self, line) -> str | None:
         """`name.append(...)` (extend, insert) as a whole line: the name it changes."""
         small = line.body[0] if isinstance(line, cst.SimpleStatementLine) and \
@@ -883,6 +950,7 @@ class Block:
                                "the tensors it computes: make it from constants, by hand")
             self.variables |= made
             self.state_lines[line] = state
+        mutated |= self._grown_by_calls(moved)
         self._graph_lists(mutated - local, line)
         targets = list(dict.fromkeys([*targets, *sorted(mutated)]))
         self.fed.update(targets)
@@ -1248,7 +1316,8 @@ class Block:
         seen_calls: set = set()
         moved = {n for s in self.statements if s.kind in REMOVED_KINDS for n in nodes_in(s.line)}
         if self.graph_class is not None and not self.self_run:  # its lines are in the block
-            methods = [self.graph_class.init, *self.graph_class.helpers.values()]
+            methods = [self.graph_class.init, *self.graph_class.helpers.values(),
+                       *self.graph_class.loop_helpers.values()]
             read = set().union(*(free_names(m) for m in methods)) & (
                 self.fed | self.variables | self.optimizers | self.sessions) - self.late_fed
             if read:
@@ -2063,7 +2132,9 @@ class Block:
                  for name in target_names(node.target) or []}
         methods = [node for function in functions if function.method
                    for node in self.function_code(function, nested=True)]
-        used = set().union(*(free_names(m) for m in methods if isinstance(m, cst.FunctionDef)))
+        used = set().union(*(free_names(m) - {n.name.value for n in nodes_in(m.body)
+                                              if isinstance(n, cst.FunctionDef)}
+                             for m in methods if isinstance(m, cst.FunctionDef)))
         state = {name: attributes.get(name, name) for name in bound
                  if name in attributes or name in used}
         original = {new: old for old, new in graph_class.locals.items()}
@@ -2082,7 +2153,8 @@ class Block:
             body=graph_class.init.body.with_changes(body=init_body))
         members = []
         for member in graph_class.node.body.body:
-            if member in graph_class.helpers.values():
+            if member in graph_class.helpers.values() or \
+                    member in graph_class.loop_helpers.values():
                 continue  # its lines are now __init__'s and the methods'
             members.append(init if member is graph_class.init else
                            self.rewritten.get(member, member))
@@ -2971,7 +3043,8 @@ def analyse(ctx: Context) -> list[Outcome]:
         home = next((c for c in classes if c.init is owner), None)
         if home is not None:  # the class runs its own session (`self.sess.run(self.loss)`)
             body = [m for m in home.node.body.body
-                    if m is not owner and m not in home.helpers.values()]
+                    if m is not owner and m not in home.helpers.values()
+                    and m not in home.loop_helpers.values()]
         block = Block(ctx, body)
         block.owner = owner
         outcome = Outcome(block, anchor=anchor)
@@ -3074,9 +3147,10 @@ module), unpacked into the run's names. A `for`/`if` that builds tensors (`for i
 range(n): hidden.append(...)`, its header free of graph values, its lines assignments and
 list growth) moves into the functions whole, with the lists it grows (`hidden = [x]`, built
 anew by each call, returned as lists of arrays); the layers it makes stay in place, in the
-same loop or branch with only those lines. A helper
-function that closes over graph tensors is defined inside
-the function that needs it. `sess.run([...])[:k]` and `[i]` keep the chosen values.
+same loop or branch with only those lines. A method `__init__` calls in such a loop
+(`self.add_layer(h, 10)`, growing `self` lists) becomes a function defined inside each
+method that needs it, just before the loop, so that it grows that method's lists. A helper
+function that closes over graph tensors is defined inside the function that needs it. `sess.run([...])[:k]` and `[i]` keep the chosen values.
 
 ## Caveats
 The block (module or function) is rewritten as a whole or not at all: TFM202 says what

@@ -329,34 +329,45 @@ _BINDING_FIELDS = {cst.Param: "name", cst.For: "target", cst.AugAssign: "target"
                    cst.CompFor: "target", cst.FunctionDef: "name", cst.ClassDef: "name"}
 
 
-def _reaching_assignment(ctx: Context, name: cst.Name) -> cst.BaseExpression | None:
-    """The value of the `name = value` line just before the use, earlier in the same block or
-    in the blocks around it up to the function or loop body (`h = dense(x)` then `if bn:
-    h = batch_norm(h)`); None when a statement between may bind it or there is none."""
-    line = None
+def _reaching_values(ctx: Context, name: cst.Name) -> list | None:
+    """The values of the `name = value` lines that may reach the use: earlier in the same
+    block, in the `if`s before it (`h = dense(x)` then `if bn: h = batch_norm(h)`), in the
+    blocks around it up to the function or loop body, and at the top of a method called
+    once, its argument; None when something else may bind it."""
+    current = None
     for ancestor in ctx.ancestors(name):
         if isinstance(ancestor, cst.SimpleStatementLine):
-            line = ancestor
+            current = ancestor
+            break
+        if isinstance(ancestor, cst.SimpleStatementSuite):  # `if bn: x = f(x)`
+            small = next(s for s in ancestor.body if any(a is s for a in ctx.ancestors(name)))
+            if any(name.value in _bound_by(s) for s in ancestor.body[:ancestor.body.index(small)]):
+                return None
+            current = ancestor
             break
         if isinstance(ancestor, cst.BaseCompoundStatement):
             return None
-    current = line
+    values: list = []
     while current is not None:
         block = ctx.parent(current)
-        if not isinstance(block, cst.IndentedBlock):
-            return None
-        siblings = list(block.body)
-        for sibling in reversed(siblings[:siblings.index(current)]):
-            if name.value not in _bound_by(sibling):
-                continue
-            small = sibling.body[0] if isinstance(sibling, cst.SimpleStatementLine) and \
-                len(sibling.body) == 1 else None
-            if isinstance(small, cst.Assign) and len(small.targets) == 1 and \
-                    isinstance(small.targets[0].target, cst.Name) and \
-                    small.targets[0].target.value == name.value:
-                return small.value
-            return None
-        holder = ctx.parent(block)
+        if isinstance(block, cst.IndentedBlock):
+            siblings = list(block.body)
+            for sibling in reversed(siblings[:siblings.index(current)]):
+                if name.value not in _bound_by(sibling):
+                    continue
+                found = _assigned_values(sibling, name.value)
+                if found is None:
+                    return None
+                values.extend(found[0])
+                if not found[1]:
+                    return values
+            holder = ctx.parent(block)
+        else:
+            holder = block  # the `if`/`else` of a one-line body
+        if isinstance(holder, cst.FunctionDef):
+            params = _param_values(ctx, holder, name.value) if name.value in {
+                p.name.value for p in holder.params.params} else None
+            return values + params if params is not None else None
         if isinstance(holder, cst.Else):
             holder = ctx.parent(holder)
         if not isinstance(holder, cst.If) or name.value in _bound_by(holder.test):
@@ -365,6 +376,47 @@ def _reaching_assignment(ctx: Context, name: cst.Name) -> cst.BaseExpression | N
             holder = ctx.parent(holder)  # an `elif`: the `if` it belongs to
         current = holder
     return None
+
+
+def _assigned_values(statement: cst.CSTNode, name: str):
+    """(values `statement` may leave in `name`, whether it may leave it unbound by itself);
+    None when it binds the name other than by `name = value`."""
+    if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        return _block_values(list(statement.body), name)
+    if isinstance(statement, cst.Assign):
+        if len(statement.targets) == 1 and isinstance(statement.targets[0].target, cst.Name) \
+                and statement.targets[0].target.value == name:
+            return [statement.value], False
+        return None
+    if isinstance(statement, cst.If):
+        if name in _bound_by(statement.test):
+            return None
+        body = _block_values(_body_of(statement.body), name)
+        other = _assigned_values(statement.orelse, name) if isinstance(statement.orelse, cst.If) \
+            else _block_values(_body_of(statement.orelse.body), name) \
+            if statement.orelse is not None else ([], True)
+        if body is None or other is None:
+            return None
+        return body[0] + other[0], body[1] or other[1]
+    return None
+
+
+def _body_of(suite: cst.BaseSuite) -> list:
+    return list(suite.body)
+
+
+def _block_values(statements: list, name: str):
+    values = []
+    for statement in reversed(statements):
+        if name not in _bound_by(statement):
+            continue
+        found = _assigned_values(statement, name)
+        if found is None:
+            return None
+        values.extend(found[0])
+        if not found[1]:
+            return values, False
+    return values, True
 
 
 def _single_assignment(ctx: Context, name: cst.Name, names_index) -> cst.BaseExpression | None:
@@ -388,17 +440,36 @@ def _single_assignment(ctx: Context, name: cst.Name, names_index) -> cst.BaseExp
     return values[0] if len(values) == 1 else None
 
 
-def rank_of(ctx: Context, node: cst.BaseExpression, names_index, depth: int = 0) -> int | None:
+def rank_of(ctx: Context, node: cst.BaseExpression, names_index, depth: int = 0,
+            assume: dict | None = None) -> int | None:
     """The rank of a tensor expression when the code shows it (placeholders with a literal
-    shape, dense/flatten layers, element-wise activations); None when unknown."""
-    if depth > 12:
+    shape, dense/flatten layers, element-wise activations, through assignments, the
+    parameters of a method called once, its returns, and lists of tensors kept on `self`);
+    None when unknown. `assume`: ranks taken for list attributes while proving them."""
+    if depth > 40:
         return None
+    assume = assume or {}
+
+    def rank(value):
+        return rank_of(ctx, value, names_index, depth + 1, assume)
+
     if isinstance(node, cst.Name):
-        value = _single_assignment(ctx, node, names_index) or _reaching_assignment(ctx, node)
-        return rank_of(ctx, value, names_index, depth + 1) if value is not None else None
+        value = _single_assignment(ctx, node, names_index)
+        values = [value] if value is not None else _reaching_values(ctx, node)
+        return _same_rank([rank(v) for v in values or []])
+    if isinstance(node, cst.IfExp):
+        return _same_rank([rank(node.body), rank(node.orelse)])
+    if isinstance(node, cst.Subscript):
+        return _element_rank(ctx, node, names_index, depth, assume)
     if not isinstance(node, cst.Call):
         return None
     name = ctx.qualified_name(node.func)
+    if name is None and isinstance(node.func, cst.Attribute):
+        method = _called_method(ctx, node)
+        if method is None:
+            return None
+        returns = [n.value for n in _own_nodes(method.body) if isinstance(n, cst.Return)]
+        return _same_rank([rank(v) if v is not None else None for v in returns])
     if name is None and isinstance(node.func, cst.Name):
         # a layer object: `h = fc1(x)` with `fc1 = tf.keras.layers.Dense(...)`
         built = _single_assignment(ctx, node.func, names_index)
@@ -407,8 +478,12 @@ def rank_of(ctx: Context, node: cst.BaseExpression, names_index, depth: int = 0)
             if layer in _RANK_TWO:
                 return 2
             if layer in _RANK_KEEPING and node.args:
-                return rank_of(ctx, node.args[0].value, names_index, depth + 1)
-        return None
+                return rank(node.args[0].value)
+            return None
+        # a function passed in or bound to a name: `ac(x)` with `ac=tf.nn.tanh`
+        name = _function_name(ctx, node.func, names_index, depth)
+        if name is None:
+            return None
     if name == "tensorflow.placeholder":
         for index, arg in enumerate(node.args):
             if (arg.keyword is None and index == 1) or \
@@ -422,8 +497,126 @@ def rank_of(ctx: Context, node: cst.BaseExpression, names_index, depth: int = 0)
         shape = node.args[1].value if len(node.args) > 1 else None
         return len(shape.elements) if isinstance(shape, (cst.List, cst.Tuple)) else None
     if name in _RANK_KEEPING and node.args and node.args[0].keyword is None:
-        return rank_of(ctx, node.args[0].value, names_index, depth + 1)
+        return rank(node.args[0].value)
     return None
+
+
+def _same_rank(ranks: list) -> int | None:
+    return ranks[0] if ranks and ranks[0] is not None and all(r == ranks[0] for r in ranks) \
+        else None
+
+
+def _own_nodes(node: cst.CSTNode):
+    """The nodes of a function body, not those of functions, lambdas or classes in it."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        if not isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            pending.extend(current.children)
+
+
+def _function_name(ctx: Context, node: cst.BaseExpression, names_index, depth: int):
+    """The qualified name of the TensorFlow function a name holds (`ac` → `ACTIVATION` →
+    `tf.nn.tanh`), when every way it is bound shows the same one."""
+    if depth > 40:
+        return None
+    name = ctx.qualified_name(node)
+    if name is not None or not isinstance(node, cst.Name):
+        return name
+    value = _single_assignment(ctx, node, names_index)
+    values = [value] if value is not None else _reaching_values(ctx, node) or []
+    names = {_function_name(ctx, v, names_index, depth + 1) for v in values}
+    return names.pop() if len(names) == 1 else None
+
+
+def _enclosing_class(ctx: Context, node: cst.CSTNode):
+    """(method, class) of a node in a method of a module-level class; (None, None) else."""
+    func = next((a for a in ctx.ancestors(node) if isinstance(a, cst.FunctionDef)), None)
+    block = ctx.parent(func) if func is not None else None
+    cls = ctx.parent(block) if isinstance(block, cst.IndentedBlock) else None
+    if isinstance(cls, cst.ClassDef) and isinstance(ctx.parent(cls), cst.Module) and \
+            func.params.params and not func.decorators:
+        return func, cls
+    return None, None
+
+
+def _called_method(ctx: Context, call: cst.Call) -> cst.FunctionDef | None:
+    """The method `self.f(...)` calls, in the class of the method it is in."""
+    func, cls = _enclosing_class(ctx, call)
+    target = call.func
+    if cls is None or not isinstance(target, cst.Attribute) or \
+            not isinstance(target.value, cst.Name) or \
+            target.value.value != func.params.params[0].name.value:
+        return None
+    found = [m for m in cls.body.body if isinstance(m, cst.FunctionDef) and
+             m.name.value == target.attr.value]
+    return found[0] if len(found) == 1 and _enclosing_class(ctx, found[0].body)[1] is cls \
+        else None
+
+
+def _param_values(ctx: Context, func: cst.FunctionDef, name: str) -> list | None:
+    """What a method's parameter holds: the argument its only call passes (or the default);
+    None when the method has other uses, or the parameter is the instance."""
+    _, cls = _enclosing_class(ctx, func.body)
+    params = func.params
+    if cls is None or params.posonly_params or isinstance(params.star_arg, cst.Param) or \
+            params.star_kwarg is not None or params.params[0].name.value == name:
+        return None
+    uses = list(ctx.attributes_named({func.name.value}))
+    call = ctx.call_of(uses[0]) if len(uses) == 1 else None
+    if call is None or _called_method(ctx, call) is not func:
+        return None
+    unbound = func.with_changes(params=params.with_changes(params=params.params[1:]))
+    bindings = _param_bindings(unbound, call)
+    value = bindings.get(name) if bindings is not None else None
+    return [value] if value is not None else None
+
+
+def _element_rank(ctx: Context, node: cst.Subscript, names_index, depth: int,
+                  assume: dict) -> int | None:
+    """The rank of `self.hidden[k]`: a list attribute only ever bound to list literals and
+    grown by `append`, all of whose elements have that rank (each appended value is proven
+    from the elements before it, so the rank is assumed while proving them)."""
+    target = node.value
+    _, cls = _enclosing_class(ctx, node)
+    if cls is None or not isinstance(target, cst.Attribute) or \
+            not isinstance(target.value, cst.Name) or len(node.slice) != 1 or \
+            not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    key = (cls, target.attr.value)
+    if key in assume:
+        return assume[key]
+    literals, appended = [], []
+    for use in ctx.attributes_named({target.attr.value}):
+        parent = ctx.parent(use)
+        if isinstance(parent, cst.AssignTarget):
+            assign = ctx.parent(parent)
+            if not isinstance(assign, cst.Assign) or not isinstance(assign.value, cst.List) or \
+                    any(not isinstance(e, cst.Element) for e in assign.value.elements) or \
+                    _enclosing_class(ctx, assign)[1] is not cls:
+                return None
+            literals.extend(e.value for e in assign.value.elements)
+        elif isinstance(parent, cst.Attribute) and parent.attr.value == "append":
+            call = ctx.call_of(parent)
+            if call is None or len(call.args) != 1 or call.args[0].keyword is not None or \
+                    call.args[0].star:
+                return None
+            appended.append(call.args[0].value)
+        elif isinstance(parent, cst.Subscript) and parent.value is use:
+            grand = ctx.parent(parent)
+            if isinstance(grand, (cst.AssignTarget, cst.Del, cst.AugAssign)):
+                return None
+        elif not isinstance(parent, cst.Element):
+            return None
+    ranks = [rank_of(ctx, v, names_index, depth + 1, assume) for v in literals]
+    found = _same_rank(ranks)
+    if found is None:
+        return None
+    inner = {**assume, key: found}
+    if any(rank_of(ctx, v, names_index, depth + 1, inner) != found for v in appended):
+        return None
+    return found
 
 
 # -- variable scopes and reuse ------------------------------------------------------------------
@@ -525,6 +718,43 @@ def _function_of(ctx: Context, node: cst.CSTNode):
     return None, None
 
 
+class _ReplaceNode(cst.CSTTransformer):
+    """Nodes → new nodes, by identity."""
+
+    def __init__(self, nodes: dict) -> None:
+        self.nodes = nodes
+
+    def on_leave(self, original, updated):
+        return self.nodes.get(original, updated)
+
+
+class _SplitSuites(cst.CSTTransformer):
+    """Calls → their layer object's calls (like `_ReplaceCalls`), and the one-line bodies
+    holding them (`if bn: x = f(x)`) → indented blocks, one statement a line (the trailing
+    comment stays on the last)."""
+
+    def __init__(self, calls: dict, tree: cst.CSTNode) -> None:
+        self.replace = _ReplaceCalls(calls)
+        self.split = {node for node in walk(tree) if isinstance(node, cst.SimpleStatementSuite)
+                      and any(n in calls for n in walk(node))}
+
+    def leave_Call(self, original, updated):
+        return self.replace.leave_Call(original, updated)
+
+    def leave_SimpleStatementSuite(self, original, updated):
+        if original not in self.split:
+            return updated
+        smalls = list(updated.body)
+        lines = []
+        for number, small in enumerate(smalls):
+            last = number == len(smalls) - 1
+            lines.append(cst.SimpleStatementLine(
+                [small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
+                trailing_whitespace=updated.trailing_whitespace if last else
+                cst.TrailingWhitespace()))
+        return cst.IndentedBlock(lines)
+
+
 class _ReplaceLines(cst.CSTTransformer):
     """Statement lines → lists of statements, by identity."""
 
@@ -538,13 +768,29 @@ class _ReplaceLines(cst.CSTTransformer):
 
 def _layer_loop(ctx: Context, site: "Site", method: cst.FunctionDef, functions: "_Functions"):
     """The `for i in range(n):` of `method` a layer call runs in, once per iteration, so that
-    the i-th layer of a list stands for the call's variables of iteration i; else why not.
+    the i-th layer of a list stands for the call's variables of iteration i; else why not."""
+    loop = _range_loop(ctx, site.call, method, functions)
+    if isinstance(loop, str):
+        return loop
+    bound = _bound_by(loop.body) | {loop.target.value}
+    if "name" in site.args or "reuse" in site.args:
+        return "with `name=` or `reuse=`: the iterations' variables are found by name"
+    if any(n.value in bound - {loop.target.value}
+           for part in _ctor_nodes(site) for n in _names_in(part)):
+        return "its arguments change from one iteration to the next"
+    return loop
 
-    The loop is straight-line in the method; between it and the call there are only `if`s
-    whose tests no iteration changes (then each iteration that reaches the call appends and
+
+def _range_loop(ctx: Context, node: cst.CSTNode, method: cst.FunctionDef,
+                functions: "_Functions"):
+    """The `for i in range(n):` of `method` that `node` runs in, once per iteration; else why
+    not.
+
+    The loop is straight-line in the method; between it and the node there are only `if`s
+    whose tests no iteration changes (then each iteration that reaches the node appends and
     calls the same list's i-th layer, or none does)."""
     loop, tests = None, []
-    for ancestor in ctx.ancestors(site.call):
+    for ancestor in ctx.ancestors(node):
         if ancestor is method:
             break
         if isinstance(ancestor, cst.If):
@@ -577,11 +823,6 @@ def _layer_loop(ctx: Context, site: "Site", method: cst.FunctionDef, functions: 
     if any(isinstance(n, cst.Continue) for n in walk(loop.body)) or \
             loop.target.value in _bound_by(loop.body):
         return "an iteration may skip the call (`continue`) or the index is rebound"
-    if "name" in site.args or "reuse" in site.args:
-        return "with `name=` or `reuse=`: the iterations' variables are found by name"
-    if any(n.value in bound - {loop.target.value}
-           for part in _ctor_nodes(site) for n in _names_in(part)):
-        return "its arguments change from one iteration to the next"
     return loop
 
 
@@ -890,6 +1131,70 @@ def _helper_caller(ctx: Context, func: cst.FunctionDef, cls: cst.ClassDef,
     return caller
 
 
+@dataclass(eq=False)
+class LoopHelper:
+    """A method that `__init__` (or a method it calls once) calls once, in `for i in
+    range(n):` with arguments (`self.add_layer(h[-1], 10)`): each iteration's run made that
+    iteration's variables in TF1. Its layers become list attributes made in that loop, and
+    the method is passed the iteration's index to call them."""
+
+    method: cst.FunctionDef
+    caller: MethodOwner
+    loop: cst.For
+    call: cst.Call  # the method's one call, in the loop
+    line: cst.SimpleStatementLine  # the caller's line holding it
+    bindings: dict  # parameter (not the receiver) → the argument the call passes, or default
+
+
+def _loop_helper(ctx: Context, node: cst.CSTNode, functions: "_Functions"):
+    """The LoopHelper of the method `node` is in; why not (a message) when that method is
+    called from a loop but cannot be one; None when it is not called from a loop at all."""
+    func = None
+    for ancestor in ctx.ancestors(node):
+        if isinstance(ancestor, (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
+                                 cst.GeneratorExp, cst.ClassDef)):
+            return None
+        if isinstance(ancestor, cst.FunctionDef):
+            func = ancestor
+            break
+    block = ctx.parent(func) if func is not None else None
+    cls = ctx.parent(block) if isinstance(block, cst.IndentedBlock) else None
+    if not isinstance(cls, cst.ClassDef) or not isinstance(ctx.parent(cls), cst.Module) or \
+            func.name.value == "__init__":
+        return None
+    name, params = func.name.value, func.params
+    defined = [m for m in cls.body.body if isinstance(m, cst.FunctionDef)
+               and m.name.value == name]
+    uses = list(ctx.attributes_named({name}))
+    if len(defined) != 1 or any(n is not func.name for n in functions.index.get(name, ())) \
+            or len(uses) != 1 or not isinstance(uses[0].value, cst.Name):
+        return None
+    call = ctx.call_of(uses[0])
+    caller = method_owner(ctx, call, functions) if call is not None else None
+    if not isinstance(caller, MethodOwner) or caller.cls is not cls or \
+            uses[0].value.value != caller.receiver or not _in_loop(ctx, call, caller.method):
+        return None
+    where = f"`{cls.name.value}.{name}` is called in a loop of `{caller.method.name.value}`"
+    if func.decorators or func.asynchronous is not None or not params.params or \
+            params.posonly_params or isinstance(params.star_arg, cst.Param) or \
+            params.star_kwarg is not None or params.params[0].name.value != caller.receiver:
+        return (f"{where}, and it is decorated, async, takes `*args`/`**kwargs` or names the "
+                "instance otherwise: create the layers in `__init__` (a list of them) and call "
+                "them here, by hand")
+    loop = _range_loop(ctx, call, caller.method, functions)
+    line, _ = _statement_line(ctx, call)
+    if isinstance(loop, str) or line is None or \
+            any(isinstance(a, _CONDITIONAL) for a in _ancestors_until(ctx, call, line)):
+        why = loop if isinstance(loop, str) else "the call is in an expression that may skip it"
+        return (f"{where} ({why}): TF1 made its variables on each run; create the layers in "
+                "`__init__` (a list of them for a loop) and call them here, by hand")
+    unbound = func.with_changes(params=params.with_changes(params=params.params[1:]))
+    bindings = _param_bindings(unbound, call)
+    if bindings is None:
+        return f"{where} with `*args`/`**kwargs`: create the layers in `__init__`, by hand"
+    return LoopHelper(func, caller, loop, call, line, bindings)
+
+
 def _ancestors_until(ctx: Context, node: cst.CSTNode, stop: cst.CSTNode):
     for ancestor in ctx.ancestors(node):
         if ancestor is stop:
@@ -1052,12 +1357,19 @@ class Site:
     creator: "Site | None" = None  # the earlier call whose variables this one reuses by name
 
 
-def _statement_line(ctx: Context, call: cst.Call):
+_SUITE = "in a one-line compound statement: put the statement on its own line"
+
+
+def _statement_line(ctx: Context, call: cst.Call, suites: bool = False):
+    """The statement line of a call; with `suites`, also the one-line body of an `if` or
+    `else` (`if bn: x = batch_norm(x)`) it is in."""
     for ancestor in ctx.ancestors(call):
         if isinstance(ancestor, cst.SimpleStatementLine):
             return ancestor, None
         if isinstance(ancestor, cst.SimpleStatementSuite):
-            return None, "in a one-line compound statement: put the statement on its own line"
+            if suites and isinstance(ctx.parent(ancestor), (cst.If, cst.Else)):
+                return ancestor, None
+            return None, _SUITE
         if isinstance(ancestor, cst.BaseCompoundStatement):
             return None, "in the header of a compound statement"
     return None, "not in a statement"
@@ -1366,7 +1678,7 @@ class _LayerCalls(Rule):
                                      f"{spec.keras}` by hand ({site})")
                 self.refused.append((call, spec))
                 continue
-            line, problem = _statement_line(ctx, call)
+            line, problem = _statement_line(ctx, call, suites=True)
             if problem is None and any(_has_layer_call(ctx, a.value, self)
                                        for k, a in site.args.items() if k != "inputs"):
                 problem = "a layer call inside a layer argument"
@@ -1387,13 +1699,24 @@ class _LayerCalls(Rule):
         outer: dict = {None: []}
         by_function: dict = {}
         by_method: dict = {}  # a MethodOwner's method → (owner, its sites)
+        by_helper: dict = {}  # a LoopHelper's method → (helper, its sites)
         for site in sites:
             func, problem = _function_of(ctx, site.call)
             if problem is not None:
                 method = method_owner(ctx, site.call, functions)
                 if isinstance(method, MethodOwner):
+                    if isinstance(site.line, cst.SimpleStatementSuite) and \
+                            _in_loop(ctx, site.call, method.method):
+                        ctx.report(site.ref.node, _head(site) + f": {_SUITE}")
+                        continue
                     by_method.setdefault(method.method, (method, []))[1].append(site)
                     continue
+                helper = _loop_helper(ctx, site.call, functions)
+                if isinstance(helper, LoopHelper):
+                    by_helper.setdefault(helper.method, (helper, []))[1].append(site)
+                    continue
+                if isinstance(helper, str):
+                    method = helper
                 ctx.report(site.ref.node, _head(site) + (
                     f": {method}" if isinstance(method, str) else
                     f": create the `tf.keras.layers.{site.spec.keras}` once ({problem})"))
@@ -1425,6 +1748,149 @@ class _LayerCalls(Rule):
             self._emit(ctx, owner, accepted, names)
         for method, method_sites in by_method.values():
             self._place_in_method(ctx, method, method_sites, functions)
+        for helper, helper_sites in by_helper.values():
+            self._place_in_helper(ctx, helper, helper_sites, functions)
+
+    def _place_in_helper(self, ctx: Context, helper: LoopHelper, sites: list[Site],
+                         functions: _Functions) -> None:
+        """Layers of a method called in `for i in range(n):` of `__init__`: list attributes
+        made empty before that loop, one layer appended per iteration right before the call
+        (under the method's `if`s around the layer call, tested there), and the method
+        given the index to call the iteration's layer (`self.dense_layers[i](x)`)."""
+        method, caller = helper.method, helper.caller
+        where = f"`{caller.cls.name.value}.{method.name.value}`"
+        problem = _class_bases_problem(ctx, caller.cls)
+        receiver = caller.receiver
+        params = {p.name.value for p in method.params.params[1:]} | \
+            {p.name.value for p in method.params.kwonly_params}
+        rebound = _bound_by(method.body)
+        assigned = {n.target.attr.value for n in walk(method.body)
+                    if isinstance(n, (cst.AssignTarget, cst.AugAssign)) and
+                    isinstance(n.target, cst.Attribute)}
+        caller_locals = _local_names(caller.method)
+        substitute: dict[str, str] = {}
+
+        def hoistable(node: cst.CSTNode) -> str | None:
+            """Why `node` cannot be computed in the caller, before the call; None if it can."""
+            for attribute in walk(node):
+                if isinstance(attribute, cst.Attribute) and \
+                        isinstance(attribute.value, cst.Name) and \
+                        attribute.value.value == receiver and attribute.attr.value in assigned:
+                    return f"`{receiver}.{attribute.attr.value}` is assigned in {where}"
+            for name in _names_in(node):
+                value = name.value
+                if value in params and value not in rebound:
+                    argument = helper.bindings.get(value)
+                    if argument is None or any(isinstance(n, cst.Call) for n in walk(argument)) \
+                            or any(n.value == NESTED_SCOPE for n in _names_in(argument)):
+                        return f"`{value}` is not passed as a plain value"
+                    text = ctx.code(argument)
+                    substitute[value] = text if isinstance(argument, (
+                        cst.Name, cst.Attribute, cst.Subscript, cst.Integer, cst.Float,
+                        cst.SimpleString)) else f"({text})"
+                elif value == receiver or value in _BUILTINS and value not in caller_locals:
+                    continue
+                elif value in _local_names(method) or value in caller_locals or \
+                        value == NESTED_SCOPE:
+                    return f"`{value}` is computed in {where}"
+            return None
+
+        accepted = []
+        for site in sites:
+            guards = []
+            why = problem
+            child = site.call
+            for ancestor in ctx.ancestors(site.call):
+                if ancestor is method or why:
+                    break
+                if isinstance(ancestor, cst.If):
+                    guards.append((ancestor.test, child is ancestor.body))
+                elif isinstance(ancestor, _CONDITIONAL) or isinstance(ancestor, cst.With):
+                    why = (f"it runs in a loop or an expression that may skip it in {where}, "
+                           "which is called in a loop")
+                child = ancestor
+            if not why and ("name" in site.args or "reuse" in site.args):
+                why = "with `name=` or `reuse=`: the iterations' variables are found by name"
+            if not why:
+                why = next((w for part in [*_ctor_nodes(site), *(t for t, _ in guards)]
+                            for w in [hoistable(part)] if w), None)
+                if why:
+                    why = (f"{where} is called in a loop, and the layer's arguments (or a test "
+                           f"around it) cannot be computed there: {why}")
+            if why:
+                ctx.report(site.ref.node, _head(site) + f": {why}; create the layers in "
+                           "`__init__` (a list of them) and call them here, by hand")
+                continue
+            accepted.append((site, list(reversed(guards))))
+        if not accepted:
+            return
+        if substitute:
+            translator = _Translator(ctx, functions.index, substitute)
+            redone = []
+            for site, guards in accepted:
+                new = translator.site(site.ref, site.call, site.spec, site.function)
+                if isinstance(new, str):
+                    ctx.report(site.ref.node, _head(site) + f": {new}")
+                    continue
+                new.line = site.line
+                redone.append((new, guards))
+            accepted = redone
+        self._emit_helper(ctx, helper, accepted, substitute)
+
+    def _emit_helper(self, ctx: Context, helper: LoopHelper, accepted: list,
+                     substitute: dict) -> None:
+        method, loop, caller = helper.method, helper.loop, helper.caller
+        attributes = _class_attributes(ctx, caller)
+        taken = _local_names(method) | {n.value for n in walk(method) if isinstance(n, cst.Name)}
+        index = loop.target.value
+        number = 2
+        while index in taken:
+            index, number = f"{loop.target.value}_{number}", number + 1
+        accepted.sort(key=lambda pair: _order(ctx, pair[0].call))
+        tf = ctx.tensorflow_name()
+        indent = _indent_of(ctx, helper.line)
+        ctors = []
+        for site, guards in accepted:
+            site.var = attributes.fresh(f"{site.wanted}_layers")
+            site.note += (f" (`{method.name.value}` is called in a loop: a list of layers, one "
+                         "per iteration, made in that loop before the call, and the method is "
+                         "passed the iteration's index)")
+            head = f"{site.var}.append({tf}.keras.layers.{site.spec.keras}"
+            text = ""
+            for depth, (test, positive) in enumerate(guards):
+                code = converted_code(ctx, test, substitute or None)
+                text += "    " * depth + f"if {code if positive else f'not ({code})'}:\n"
+            inner = "    " * len(guards)
+            wrapped = _wrap(head, site.ctor_parts, indent + inner)  # lines in parentheses
+            text += inner + wrapped.replace("\n", "\n" + inner) + ")\n"  # are relative
+            statement = cst.parse_statement(text)
+            ctors.append(statement)
+        call = helper.call
+        first = cst.Arg(cst.Name(loop.target.value),
+                        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        new_call = call.with_changes(args=[first, *call.args])
+        line = helper.line
+        new_line = line.visit(_ReplaceNode({call: new_call}))
+        ctors[0] = ctors[0].with_changes(leading_lines=line.leading_lines)
+        new_loop = loop.visit(_ReplaceLines({line: [*ctors,
+                                                    new_line.with_changes(leading_lines=[])]}))
+        lists = [cst.parse_statement(f"{site.var} = []\n") for site, _ in accepted]
+        lists[0] = lists[0].with_changes(leading_lines=loop.leading_lines)
+        calls = {site.call: dataclasses.replace(site, var=f"{site.var}[{index}]")
+                 for site, _ in accepted}
+        new_method = method.visit(_SplitSuites(calls, method))
+        params = new_method.params
+        new_params = [params.params[0], cst.Param(cst.Name(index), comma=cst.Comma(
+            whitespace_after=cst.SimpleWhitespace(" "))), *params.params[1:]]
+        if len(params.params) == 1 and not params.kwonly_params and \
+                params.star_arg is cst.MaybeSentinel.DEFAULT:
+            new_params[1] = new_params[1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        new_params[0] = new_params[0].with_changes(
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        new_method = new_method.with_changes(params=params.with_changes(params=new_params))
+        edits = [Edit(loop, [*lists, new_loop.with_changes(leading_lines=[])]),
+                 Edit(method, new_method)]
+        self._report(ctx, [site for site, _ in accepted], edits, method)
 
     def _place_in_method(self, ctx: Context, owner: MethodOwner, sites: list[Site],
                          functions: _Functions) -> None:
@@ -1649,6 +2115,11 @@ class _LayerCalls(Rule):
             group.sort(key=lambda s: _order(ctx, s.call))
             indent = _indent_of(ctx, line)
             ctors = [_constructor(ctx, site, indent) for site in group if site.creator is None]
+            if isinstance(line, cst.SimpleStatementSuite):  # `if bn: x = f(x)`: split
+                block = line.visit(_SplitSuites({s.call: s for s in group}, line))
+                edit = Edit(line, block.with_changes(body=[*ctors, *block.body]))
+                self._report(ctx, group, edit, owner)
+                continue
             new_line = line.visit(_ReplaceCalls({s.call: s for s in group}))
             if ctors:
                 ctors[0] = ctors[0].with_changes(leading_lines=line.leading_lines)
@@ -1747,8 +2218,9 @@ class _LayerCalls(Rule):
         safety = FixSafety.UNSAFE if any(s.safety is FixSafety.UNSAFE for s in group) \
             else FixSafety.SAFE
         objects = _layer_objects(ctx)
+        edits = list(edit) if isinstance(edit, list) else [edit]
         for site in group:
-            ctx.report(site.ref.node, _message(site), [edit], safety, imports=("tensorflow",))
+            ctx.report(site.ref.node, _message(site), edits, safety, imports=("tensorflow",))
             objects[site.call] = LayerObject(site.var, owner, ctx.findings[-1],
                                              site.creator is not None)
 
@@ -1910,7 +2382,10 @@ and branches), is treated the same. The graph rule (TFM201) then keeps these att
 method (the loop straight-line in it, only `if`s no iteration changes between the loop and the
 call, no `name=`/`reuse=`) becomes a list attribute, made empty before the loop, one layer
 appended per iteration and the iteration's layer called (`self.dense_layers[i](x)`): TF1 made
-new variables on each iteration. Reported without a fix: a layer in any other loop of
+new variables on each iteration. A method called once per iteration of such a loop
+(`self.add_layer(h, 10)`) gets the same list attributes, made in `__init__`'s loop from the
+call's arguments (plain values the method does not rebind), and the iteration index as a new
+first parameter. Reported without a fix: a layer in any other loop of
 `__init__` (nested loops, `continue`, a test that changes between iterations, arguments computed
 in the loop other than from the index), an instance made under a variable
 scope that reuses variables or sets defaults (TF1 shared variables between instances by

@@ -531,3 +531,48 @@ def test_runs_of_several_instances_that_cannot_be_split_are_refused(run, why):
     assert fix(source) is None
     messages = [m for code, m in findings(source) if code == "TFM202"]
     assert messages and why in messages[0], messages
+
+
+HELPER_NET = (HEAD + "tf_x = tf.placeholder(tf.float32, [None, 2])\n"
+              "tf_y = tf.placeholder(tf.float32, [None, 1])\n"
+              "tf_on = tf.placeholder(tf.bool, None)\n\n\n"
+              "class Net:\n"
+              "    def __init__(self):\n"
+              "        self.seen = [tf_x]\n"
+              "        self.hidden = [tf_x]\n"
+              "        self.layers = []\n"
+              "        for i in range(2):\n"
+              "            self.layers.append(tf.keras.layers.Dense(2))\n"
+              "            self.hidden.append(self.block(i, self.hidden[-1]))\n"
+              "        self.loss = tf.reduce_mean(tf.square(self.hidden[-1] - tf_y))\n"
+              "        self.train = tf.train.GradientDescentOptimizer(0.1).minimize(self.loss)\n"
+              "\n"
+              "    def block(self, i, x):\n"
+              "        x = self.layers[i](x)\n"
+              "        self.seen.append(x)\n"
+              "        return tf.where(tf_on, tf.nn.tanh(x), x)\n"
+              "\n\nnet = Net()\n"
+              "sess = tf.Session()\n"
+              "sess.run(tf.global_variables_initializer())\n"
+              "sess.run(net.train, {tf_x: a, tf_y: b, tf_on: True})\n"
+              "s = sess.run(net.seen, {tf_x: a, tf_on: False})\n")
+
+
+def test_method_init_calls_with_arguments_becomes_a_function_of_each_method():
+    """`self.block(i, h)` in a loop of `__init__`, reading a module placeholder and growing a
+    list on `self`: defined in each method before the loop, growing that method's list."""
+    fixed = assert_rewritten(HELPER_NET)
+    assert "    def block(self" not in fixed
+    assert ("    def compute_seen(self, tf_x, tf_on):\n"
+            "        tf_x = tf.cast(tf_x, tf.float32)\n"
+            "        seen = [tf_x]\n"
+            "        hidden = [tf_x]\n"
+            "        def block(i, x):\n"
+            "            x = self.layers[i](x)\n"
+            "            seen.append(x)\n"
+            "            return tf.where(tf_on, tf.nn.tanh(x), x)\n"
+            "        for i in range(2):\n"
+            "            hidden.append(block(i, hidden[-1]))\n"
+            "        return seen\n") in fixed
+    assert "s = [tensor.numpy() for tensor in net.compute_seen(a, False)]" in fixed or \
+        "net.compute_seen(a, False)" in fixed

@@ -98,7 +98,7 @@ def test_pooling_without_strides_and_layers_in_lambdas_are_reported():
                    "TFM301") == [False]
     assert fixable("import tensorflow as tf\n\nf = lambda x: tf.layers.dense(x, 3)\n",
                    "TFM301") == [False]
-    assert fixable("import tensorflow as tf\n\nif c: h = tf.layers.dense(x, 3)\n",
+    assert fixable("import tensorflow as tf\n\nwhile c: h = tf.layers.dense(x, 3)\n",
                    "TFM301") == [False]
 
 
@@ -257,7 +257,8 @@ def test_helper_method_called_once_from_init_makes_attributes():
 
 
 @pytest.mark.parametrize("call,why", [
-    ("        for i in range(2):\n            self.build()\n", "in a loop or a branch of"),
+    ("        for s in (1, 2):\n            self.build()\n",
+     "is called in a loop of `__init__` (not `for i in range(n)`)"),
     ("        if x is not None:\n            self.build()\n", "in a loop or a branch of"),
     ("        self.build()\n        self.build()\n", "not `__init__` nor a method"),
     ("        self.y = self.x if x is None else self.build()\n", "in a loop or a branch of"),
@@ -925,3 +926,94 @@ def test_layers_in_other_loops_are_refused(loop, why):
                 if d.code == "TFM301"]
     assert messages and all(why in m for m in messages), messages
     assert fix(source) == source
+
+
+# -- TFM301: a method `__init__` calls in `for i in range(n)`, with arguments ----------------
+
+HELPER_CLASS = ("import tensorflow as tf\n\n"
+                "x1 = tf.placeholder(tf.float32, [None, 2])\n"
+                "train = tf.placeholder(tf.bool, None)\n\n\n"
+                "class Tower:\n"
+                "    def __init__(self, norm):\n"
+                "        self.norm = norm\n"
+                "        self.hidden = [x1]\n"
+                "        for i in range(3):\n"
+                "            self.hidden.append(self.block(self.hidden[-1], 4, ac=tf.nn.relu))\n\n"
+                "    def block(self, x, size, ac=None):\n"
+                "        x = tf.layers.dense(x, size, use_bias=self.norm)\n"
+                "        if self.norm: x = tf.layers.batch_normalization(x, training=train)"
+                "  # why\n"
+                "        return x if ac is None else ac(x)\n\n\n"
+                "a = Tower(True)\n")
+
+
+def test_layers_of_a_method_called_in_a_range_loop_become_lists_made_in_that_loop():
+    """The constructor takes the call's arguments (`size` → 4) and the method's `if` around
+    the layer; the method gets the index; the one-line `if` is split; the batch norm's input
+    is proven rank 2 through `self.hidden[-1]` (a list of rank-2 tensors), so the fix is
+    safe."""
+    fixed = fix(HELPER_CLASS)
+    assert ("        self.dense_layers = []\n"
+            "        self.batch_normalization_layers = []\n"
+            "        for i in range(3):\n"
+            "            self.dense_layers.append(tf.keras.layers.Dense(4, use_bias=self.norm))\n"
+            "            if self.norm:\n"
+            "                self.batch_normalization_layers.append("
+            "tf.keras.layers.BatchNormalization())\n"
+            "            self.hidden.append(self.block(i, self.hidden[-1], 4, ac=tf.nn.relu))\n"
+            "\n"
+            "    def block(self, i, x, size, ac=None):\n"
+            "        x = self.dense_layers[i](x)\n"
+            "        if self.norm:\n"
+            "            x = self.batch_normalization_layers[i](x, training=train)  # why\n"
+            "        return x if ac is None else ac(x)\n") in fixed
+    assert fixable(HELPER_CLASS, "TFM301") == [True, True]
+
+
+def test_rank_through_a_list_attribute_needs_every_element_proven():
+    """An element appended from an unknown rank: the batch norm's input is not proven (the
+    method's layers are one fix, unsafe as a whole)."""
+    source = HELPER_CLASS.replace("a = Tower(True)\n",
+                                  "a = Tower(True)\na.hidden.append(tf.zeros([2, 2, 2]))\n")
+    assert fixable(source, "TFM301") == [False, False]
+    assert "unsafe: TF1's fused batch norm" in [
+        d.message for d in migrate(source, "example.py", SETTINGS).diagnostics
+        if d.code == "TFM301"][1]
+
+
+@pytest.mark.parametrize("change, why", [
+    (("self.block(self.hidden[-1], 4, ac=tf.nn.relu)",
+      "self.block(self.hidden[-1], len(self.hidden), ac=tf.nn.relu)"),
+     "`size` is not passed as a plain value"),
+    (("        x = tf.layers.dense(x, size, use_bias=self.norm)\n",
+      "        n = size * 2\n        x = tf.layers.dense(x, n, use_bias=self.norm)\n"),
+     "`n` is computed in `Tower.block`"),
+    (("        x = tf.layers.dense(x, size, use_bias=self.norm)\n",
+      "        self.norm = False\n        x = tf.layers.dense(x, size, use_bias=self.norm)\n"),
+     "`self.norm` is assigned in `Tower.block`"),
+    (("        for i in range(3):\n", "        for i in [0, 1, 2]:\n"),
+     "`Tower.block` is called in a loop of `__init__` (not `for i in range(n)`)"),
+])
+def test_layers_of_a_method_called_in_a_loop_that_cannot_be_hoisted_are_refused(change, why):
+    source = HELPER_CLASS.replace(*change)
+    messages = [d.message for d in migrate(source, "example.py", SETTINGS).diagnostics
+                if d.code == "TFM301"]
+    assert messages and why in messages[0], messages
+    assert "tf.layers.dense" in fix(source)
+
+
+def test_one_line_if_is_split_onto_its_own_line():
+    source = ("import tensorflow as tf\n\n"
+              "x = tf.placeholder(tf.float32, [None, 2])\n"
+              "if x is not None: y = tf.layers.dense(x, 4)  # why\n")
+    assert ("if x is not None:\n"
+            "    dense = tf.keras.layers.Dense(4)\n"
+            "    y = dense(x)  # why\n") in fix(source)
+
+
+def test_one_line_if_in_a_loop_of_init_is_refused_with_the_reason():
+    source = LOOP_CLASS.replace("            if norm:\n                x = ",
+                                "            if norm: x = ")
+    messages = [d.message for d in migrate(source, "example.py", SETTINGS).diagnostics
+                if d.code == "TFM301"]
+    assert "put the statement on its own line" in messages[1], messages
