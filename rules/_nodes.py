@@ -8,10 +8,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import libcst as cst
 
+from tfmigrate.aliases import children
 from tfmigrate.context import Context
 
 # Expressions that bind tighter than any operator.
@@ -143,12 +144,14 @@ def assigned_values(ctx: Context, name: str) -> list:
     return cache[name]
 
 
-def walk(node: cst.CSTNode):
+def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """`node` and every node below it, in source order: the nodes the engine's walk enters
+    (no whitespace or punctuation)."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(current.children)
+        stack.extend(reversed(children(current)))
 
 
 def statement_line(ctx: Context, statement) -> cst.SimpleStatementLine | None:

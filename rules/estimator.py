@@ -30,7 +30,8 @@ from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
 from ._calls import bind
 from .api import CASTS, CHANGED, RENAMES, is_tf1_name, short, tf1_only_prefix
-from .graph import Unproven, Waiting, nodes_in
+from ._nodes import walk
+from .graph import Unproven, Waiting
 from .optimizers import keras_optimizer, keras_schedule
 from .summaries import keras_metric
 
@@ -125,12 +126,12 @@ def _wrapped(line: str) -> str:
 def _read_names(node: cst.CSTNode) -> list[cst.Name]:
     """The names `node` reads: not attribute names, keywords or parameter names."""
     skipped = set()
-    for inner in nodes_in(node):
+    for inner in walk(node):
         if isinstance(inner, cst.Attribute):
             skipped.add(id(inner.attr))
         elif isinstance(inner, cst.Arg) and inner.keyword is not None:
             skipped.add(id(inner.keyword))
-    return [n for n in nodes_in(node) if isinstance(n, cst.Name) and id(n) not in skipped]
+    return [n for n in walk(node) if isinstance(n, cst.Name) and id(n) not in skipped]
 
 
 def _module_bound(module: cst.Module) -> set[str]:
@@ -140,15 +141,15 @@ def _module_bound(module: cst.Module) -> set[str]:
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             found.add(statement.name.value)
             continue
-        for node in nodes_in(statement):
+        for node in walk(statement):
             if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
                 break
             if isinstance(node, cst.AssignTarget):
-                found.update(n.value for n in nodes_in(node.target) if isinstance(n, cst.Name))
+                found.update(n.value for n in walk(node.target) if isinstance(n, cst.Name))
             elif isinstance(node, cst.For):
-                found.update(n.value for n in nodes_in(node.target) if isinstance(n, cst.Name))
+                found.update(n.value for n in walk(node.target) if isinstance(n, cst.Name))
             elif isinstance(node, cst.AsName):
-                found.update(n.value for n in nodes_in(node.name) if isinstance(n, cst.Name))
+                found.update(n.value for n in walk(node.name) if isinstance(n, cst.Name))
             elif isinstance(node, cst.ImportAlias):
                 bound = node.asname.name if node.asname else node.name
                 while isinstance(bound, cst.Attribute):
@@ -239,7 +240,7 @@ class _Rewrite:
         pending, seen = [self.func], {self.func.name.value}
         while pending:
             root = pending.pop()
-            for node in nodes_in(root):
+            for node in walk(root):
                 if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and \
                         node.func.value in defs and node.func.value not in seen:
                     seen.add(node.func.value)
@@ -263,7 +264,7 @@ class _Rewrite:
     def bindings(self) -> dict[str, list]:
         """name → the statements of model_fn that bind it."""
         found: dict[str, list] = {}
-        for node in nodes_in(self.func.body):
+        for node in walk(self.func.body):
             if isinstance(node, cst.SimpleStatementLine):
                 assigned = _assigned(node)
                 if assigned is not None:
@@ -271,7 +272,7 @@ class _Rewrite:
         return found
 
     def uses(self, name: str) -> list[cst.Name]:
-        return [n for n in nodes_in(self.func.body) if isinstance(n, cst.Name) and
+        return [n for n in walk(self.func.body) if isinstance(n, cst.Name) and
                 n.value == name and not self.attribute_name(n) and
                 not isinstance(self.ctx.parent(n), cst.AssignTarget)]
 
@@ -286,7 +287,7 @@ class _Rewrite:
 
     def model_fn_changes(self) -> None:
         specs = []
-        for node in nodes_in(self.func.body):
+        for node in walk(self.func.body):
             name = _qualified(self.ctx, node) if isinstance(node, (cst.Attribute, cst.Name)) \
                 else None
             if name in MODE_KEYS:
@@ -323,7 +324,7 @@ class _Rewrite:
             self.replaced[spec] = cst.parse_expression("{" + ", ".join(items) + "}")
         if len(trains) > 1:
             raise Unproven(self.func, "EstimatorSpecs with different train ops")
-        for node in nodes_in(self.func.body):
+        for node in walk(self.func.body):
             if node in self.replaced or any(node is r for r in self.replaced):
                 continue
             if isinstance(node, (cst.Attribute, cst.Name)):
@@ -413,7 +414,7 @@ class _Rewrite:
                                schedule_of=schedule_of,
                                constant_of=lambda n: isinstance(n, cst.Name) and
                                n.value in constants)
-        for node in nodes_in(constructor):
+        for node in walk(constructor):
             name = _qualified(self.ctx, node) if isinstance(node, (cst.Name, cst.Attribute)) \
                 else None
             if name and name.startswith("tensorflow.") and node is not constructor.func and \
@@ -461,7 +462,7 @@ class _Rewrite:
                 raise Unproven(value, f"the `{key}` metric has no Keras equivalent this rule "
                                "makes: rewrite it by hand")
             made = cst.parse_expression(plan.constructor)
-            if any(isinstance(n, cst.Name) and n.value in self.signature for n in nodes_in(made)):
+            if any(isinstance(n, cst.Name) and n.value in self.signature for n in walk(made)):
                 raise Unproven(value, f"the `{key}` metric is made from the `model_fn`'s "
                                "arguments")
             wanted = key if key.isidentifier() else plan.keras_class.lower()
@@ -483,7 +484,7 @@ class _Rewrite:
         body = list(self.ctx.module.body)
         start = body.index(self.statement)
         runs, inputs = [], {}
-        for node in nodes_in(self.ctx.module):
+        for node in walk(self.ctx.module):
             if not (isinstance(node, cst.Name) and node.value == self.name) or \
                     self.attribute_name(node) or isinstance(self.ctx.parent(node),
                                                             cst.AssignTarget):
@@ -519,7 +520,7 @@ class _Rewrite:
         if not runs:
             raise Unproven(self.call, "an Estimator that is never run")
         for name in {run.source.name for run in runs}:
-            uses = [n for n in nodes_in(self.ctx.module) if isinstance(n, cst.Name) and
+            uses = [n for n in walk(self.ctx.module) if isinstance(n, cst.Name) and
                     n.value == name and not self.attribute_name(n) and
                     not isinstance(self.ctx.parent(n), cst.AssignTarget)]
             if len(uses) != sum(run.source.name == name for run in runs):

@@ -30,6 +30,7 @@ from tfmigrate.context import Context, Reference
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
 from ._calls import argument
+from ._nodes import walk
 from .api import CASTS, CHANGED, RENAMES, is_tf1_name, short, tf1_only_prefix
 from .optimizers import OptimizerPlan, keras_optimizer
 from .summaries import file_writer_call, keras_metric, unconvertible_reason, v2_summary_call
@@ -82,18 +83,10 @@ class Waiting(Exception):
 
 # -- small tree helpers -----------------------------------------------------------------------
 
-def nodes_in(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(children(current)))
-
-
 def name_nodes(node: cst.CSTNode) -> Iterator[cst.Name]:
     """Every Name in `node` that stands for a variable (not an attribute or keyword name)."""
     skip: set = set()
-    for child in nodes_in(node):
+    for child in walk(node):
         if isinstance(child, cst.Attribute):
             skip.add(child.attr)
         elif isinstance(child, cst.Arg) and child.keyword is not None:
@@ -119,7 +112,7 @@ def bound_names(node: cst.FunctionDef | cst.Lambda | cst.ClassDef) -> set[str]:
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 local.add(star.name.value)
-    for child in nodes_in(node.body):
+    for child in walk(node.body):
         if isinstance(child, cst.AssignTarget):
             local.update(target_names(child.target) or [])
         elif isinstance(child, (cst.For, cst.CompFor)):
@@ -186,7 +179,7 @@ def self_to_names(line: cst.CSTNode, names: dict[str, str], renamed: dict[str, s
                   ) -> cst.CSTNode:
     """`self.loss` → `loss`: a graph class's attributes as the names of one block (and its
     `__init__`'s own names `renamed` apart from that block's)."""
-    mapping = {node: cst.Name(names[node.attr.value]) for node in nodes_in(line)
+    mapping = {node: cst.Name(names[node.attr.value]) for node in walk(line)
                if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)
                and node.value.value == "self" and node.attr.value in names}
     mapping.update({node: cst.Name(renamed[node.value]) for node in name_nodes(line)
@@ -200,7 +193,7 @@ class _Renamer(cst.CSTTransformer):
     def __init__(self, tree: cst.CSTNode, new: dict[str, str], params: bool = False) -> None:
         self.new = new
         self.skip = set()  # parameters too, unless they are renamed as well (`params`)
-        for node in nodes_in(tree):
+        for node in walk(tree):
             if isinstance(node, cst.Attribute):
                 self.skip.add(node.attr)
             elif isinstance(node, cst.Arg) and node.keyword is not None:
@@ -254,7 +247,7 @@ class GraphClass:
             *(bound_names(h) for h in self.loop_helpers.values()))
         bodies = [self.init.body, *(h.body for h in self.helpers.values()),
                   *(h.body for h in self.loop_helpers.values())]
-        attributes = [target.attr.value for body in bodies for node in nodes_in(body)
+        attributes = [target.attr.value for body in bodies for node in walk(body)
                       if isinstance(node, cst.AssignTarget)
                       for target in [node.target] if isinstance(target, cst.Attribute)
                       and isinstance(target.value, cst.Name) and target.value.value == "self"]
@@ -279,7 +272,7 @@ class GraphClass:
             function = self_to_names(function, calls, {})
             first = next((i for i, line in enumerate(self.lines) if any(
                 isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and
-                n.func.value == self.locals[name] for n in nodes_in(line))), None)
+                n.func.value == self.locals[name] for n in walk(line))), None)
             if first is None:
                 raise Unproven(method, f"`{name}` is called only from another method")
             self.lines.insert(first, function)
@@ -312,7 +305,7 @@ def graph_classes(ctx: Context) -> list[GraphClass]:
             continue
         helpers = build_methods(statement, init)
         placeholders = {target.attr.value for body in [init.body, *helpers.values()]
-                        for node in nodes_in(body)
+                        for node in walk(body)
                         if isinstance(node, cst.Assign) and len(node.targets) == 1
                         and ctx.qualified_name(node.value.func if isinstance(
                             node.value, cst.Call) else node.value) in PLACEHOLDERS
@@ -335,7 +328,7 @@ def init_helpers(node: cst.ClassDef, init: cst.FunctionDef, helpers: dict) -> di
     `*args`/`**kwargs`."""
     methods = {m.name.value: m for m in node.body.body if isinstance(m, cst.FunctionDef)}
     builders = [init, *helpers.values()]
-    inside = {n for b in builders for n in nodes_in(b)}
+    inside = {n for b in builders for n in walk(b)}
     found = {}
     for name, method in methods.items():
         params = method.params
@@ -346,12 +339,12 @@ def init_helpers(node: cst.ClassDef, init: cst.FunctionDef, helpers: dict) -> di
                 params.posonly_params or isinstance(params.star_arg, cst.Param) or \
                 params.star_kwarg is not None:
             continue
-        uses = [n for n in nodes_in(node) if isinstance(n, cst.Attribute) and
+        uses = [n for n in walk(node) if isinstance(n, cst.Attribute) and
                 isinstance(n.value, cst.Name) and n.value.value == "self" and
                 n.attr.value == name]
-        calls = [n for n in nodes_in(node) if isinstance(n, cst.Call) and n.func in uses]
+        calls = [n for n in walk(node) if isinstance(n, cst.Call) and n.func in uses]
         if uses and len(calls) == len(uses) and all(c in inside for c in calls) and not any(
-                isinstance(n, cst.Name) and n.value == name for n in nodes_in(method.body)):
+                isinstance(n, cst.Name) and n.value == name for n in walk(method.body)):
             found[name] = method
     return found
 
@@ -361,7 +354,7 @@ def build_methods(node: cst.ClassDef, init: cst.FunctionDef) -> dict:
     else, returning nothing, that build part of the graph."""
     methods = {m.name.value: m for m in node.body.body if isinstance(m, cst.FunctionDef)}
     uses: dict[str, int] = {}
-    for child in nodes_in(node):
+    for child in walk(node):
         if isinstance(child, cst.Attribute) and isinstance(child.value, cst.Name) and \
                 child.value.value == "self" and child.attr.value in methods:
             uses[child.attr.value] = uses.get(child.attr.value, 0) + 1
@@ -380,7 +373,7 @@ def build_methods(node: cst.ClassDef, init: cst.FunctionDef) -> dict:
                 and params.star_arg is not None or params.star_kwarg or params.kwonly_params \
                 or not isinstance(method.body, cst.IndentedBlock) or any(
                     isinstance(n, cst.Return) and n.value is not None
-                    for n in nodes_in(method.body)):
+                    for n in walk(method.body)):
             continue
         found[line] = method
     return found
@@ -669,11 +662,11 @@ class Block:
     def _classify(self, line) -> Statement:
         if isinstance(line, cst.FunctionDef) and free_names(line) & self.fed and not any(
                 isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and
-                n.func.attr.value in ("run", "eval") for n in nodes_in(line)):
+                n.func.attr.value in ("run", "eval") for n in walk(line)):
             # a helper that closes over graph tensors is computed with them, in the function
             self.fed.add(line.name.value)
             local = bound_names(line)
-            grown = {n.func.value.value for n in nodes_in(line.body) if isinstance(n, cst.Call)
+            grown = {n.func.value.value for n in walk(line.body) if isinstance(n, cst.Call)
                      and isinstance(n.func, cst.Attribute) and isinstance(n.func.value, cst.Name)
                      and n.func.attr.value in self.LIST_METHODS and n.func.value.value not in local}
             if grown:  # `hidden.append(h)` in it: a call grows that list of the graph
@@ -681,7 +674,7 @@ class Block:
             return Statement(line, "graph", [line.name.value], free_names(line))
         if not isinstance(line, cst.SimpleStatementLine):
             if any(isinstance(n, cst.Call) and self.call_name(n) in SESSIONS
-                   for n in nodes_in(line)):
+                   for n in walk(line)):
                 raise Unproven(line, "a session made inside a compound statement (`if`, a "
                                "loop, a nested `with`): make one session at the top of the "
                                "block, then run tfmigrate again")
@@ -734,7 +727,7 @@ class Block:
                 raise Unproven(line, "a placeholder must be bound to one name")
             self.fed.update(targets)
             return Statement(line, "placeholder", targets, uses, value)
-        inner = [n for n in nodes_in(value) if isinstance(n, cst.Call)
+        inner = [n for n in walk(value) if isinstance(n, cst.Call)
                  and self.call_name(n) == "tensorflow.placeholder"]
         if inner and isinstance(value, (cst.BinaryOperation, cst.UnaryOperation)) and \
                 len(inner) == 1 and len(targets) == 1:
@@ -755,7 +748,7 @@ class Block:
                 raise Unproven(line, "this FileWriter has no v2 equivalent; use "
                                "`tf.summary.create_file_writer(logdir)`")
             self.writers.add(targets[0])
-            self.allowed_session_uses.update(nodes_in(value))
+            self.allowed_session_uses.update(walk(value))
             self.state_lines[line] = line.with_changes(body=[small.with_changes(
                 value=cst.parse_expression(new))])
             return Statement(line, "variable", targets, uses, value)
@@ -788,7 +781,7 @@ class Block:
         if self._all_variables(value) and len(targets) == 1:
             self.variable_lists.add(targets[0])
             return Statement(line, "varlist", targets, uses, value)
-        calls = [self.call_name(n) for n in nodes_in(value) if isinstance(n, cst.Call)]
+        calls = [self.call_name(n) for n in walk(value) if isinstance(n, cst.Call)]
         if name == "tensorflow.train.Saver":
             return self._saver(line, small, targets, uses, value)
         iterated = self._one_shot_iterator(value)
@@ -840,7 +833,7 @@ class Block:
 
     def _grown_by_calls(self, node) -> set[str]:
         """The graph's lists that calls of its functions in `node` grow."""
-        return set().union(*(self.growers[n.func.value] for n in nodes_in(node)
+        return set().union(*(self.growers[n.func.value] for n in walk(node)
                              if isinstance(n, cst.Call) and isinstance(n.func, cst.Name)
                              and n.func.value in self.growers))
 
@@ -901,7 +894,7 @@ class Block:
         branch, with only those lines) stay where they are, made once. Its header must not
         depend on the graph, and it may only assign names and grow lists."""
         headers = []
-        for node in nodes_in(line):
+        for node in walk(line):
             if isinstance(node, cst.For):
                 if node.asynchronous or names_used(node.iter) & self.graph_names:
                     raise Unproven(node, "a loop over graph values: rewrite it by hand")
@@ -919,7 +912,7 @@ class Block:
         moved = self._split(line, False)
         targets: list[str] = []
         mutated: set[str] = set()
-        for node in nodes_in(moved):
+        for node in walk(moved):
             if isinstance(node, cst.SimpleStatementLine):
                 small = node.body[0]
                 name = self._mutation(node)
@@ -939,9 +932,9 @@ class Block:
                 targets.extend(names)
         local = set(targets)
         if state is not None:
-            made = {n for node in nodes_in(state) if isinstance(node, cst.AssignTarget)
+            made = {n for node in walk(state) if isinstance(node, cst.AssignTarget)
                     for n in target_names(node.target) or []}
-            made |= {self._mutation(node) for node in nodes_in(state)
+            made |= {self._mutation(node) for node in walk(state)
                      if isinstance(node, cst.SimpleStatementLine)} - {None}
             if names_used(state) & ((local - made - set(target_names(line.target) or [])
                                      if isinstance(line, cst.For) else local - made)
@@ -1185,7 +1178,7 @@ class Block:
         if statement.kind == "optimizer" or statement.line in self.state_lines:
             return not (statement.line in self.state_lines and
                         self._one_shot_iterator(statement.call) is not None)
-        calls = [self.call_name(n) for n in nodes_in(statement.call)
+        calls = [self.call_name(n) for n in walk(statement.call)
                  if isinstance(n, cst.Call)]
         return any(c and (c in VARIABLE_MAKERS or c.startswith((
             "tensorflow.keras.layers.", "tensorflow.keras.optimizers.",
@@ -1194,12 +1187,12 @@ class Block:
     def _uses_outside_runs(self, value) -> set[str]:
         """Names `value` uses, not counting what `.eval(...)`/`.run(...)` calls use."""
         inside: set = set()
-        for node in nodes_in(value):
+        for node in walk(value):
             if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
                     node.func.attr.value in ("eval", "run") and \
                     isinstance(node.func.value, cst.Name) and \
                     node.func.value.value in self.graph_names | self.sessions:
-                inside.update(nodes_in(node))
+                inside.update(walk(node))
         return {n.value for n in name_nodes(value) if n not in inside}
 
     def _local_state_class(self, value) -> bool:
@@ -1241,7 +1234,7 @@ class Block:
                         for n in s.targets}
         self.feed_dicts: dict[str, list[cst.SimpleStatementLine]] = {}
         for line in lines:
-            for node in nodes_in(line):
+            for node in walk(line):
                 if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1 and \
                         isinstance(node.body[0], cst.Assign) and \
                         isinstance(node.body[0].value, cst.Dict) and \
@@ -1274,7 +1267,7 @@ class Block:
                 between = siblings[index + 1:position]
                 used = names_used(values) - {e.key.value for e in values.elements}
                 for statement in between:
-                    for node in nodes_in(statement):
+                    for node in walk(statement):
                         if isinstance(node, cst.AssignTarget) and \
                                 set(target_names(node.target) or []) & (used | {name}):
                             raise Unproven(call, f"a value of the feed_dict `{name}` changes "
@@ -1285,7 +1278,7 @@ class Block:
             if branches is not None:
                 return branches
             if any(isinstance(n, cst.AssignTarget) and name in (target_names(n.target) or [])
-                   for n in nodes_in(siblings[index])):
+                   for n in walk(siblings[index])):
                 break
         raise Unproven(call, f"the feed_dict `{name}` is built away from its run")
 
@@ -1314,7 +1307,7 @@ class Block:
         runnable = self.graph_names | train | self.init_names
         self.closes: list[cst.SimpleStatementLine] = []
         seen_calls: set = set()
-        moved = {n for s in self.statements if s.kind in REMOVED_KINDS for n in nodes_in(s.line)}
+        moved = {n for s in self.statements if s.kind in REMOVED_KINDS for n in walk(s.line)}
         if self.graph_class is not None and not self.self_run:  # its lines are in the block
             methods = [self.graph_class.init, *self.graph_class.helpers.values(),
                        *self.graph_class.loop_helpers.values()]
@@ -1327,7 +1320,7 @@ class Block:
             moved.update(methods)
         for index, line in enumerate(lines):
             known = len(self.sites)
-            for node in nodes_in(line):
+            for node in walk(line):
                 if isinstance(node, (cst.FunctionDef, cst.Lambda)) and node not in moved and \
                         self._graph_uses_outside_runs(node, runnable):
                     raise Unproven(node, "a function defined here uses the session or graph "
@@ -1339,7 +1332,7 @@ class Block:
                     # `FileWriter(logdir, sess.graph)` only to show the graph: an eager program
                     # has none (TFM201's doc names `tf.summary.trace_on`/`trace_export`)
                     self.closes.append(self.line_of(node))
-                    self.allowed_session_uses.update(nodes_in(node))
+                    self.allowed_session_uses.update(walk(node))
                     continue
                 if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
                     continue
@@ -1354,7 +1347,7 @@ class Block:
                     if line_of is None:
                         raise Unproven(node, "`add_graph` used as a value")
                     self.closes.append(line_of)  # TF2 writes graphs with trace_export
-                    self.allowed_session_uses.update(nodes_in(node))
+                    self.allowed_session_uses.update(walk(node))
                     continue
                 if receiver.value in self.savers and method in ("save", "restore"):
                     self.saver_call(node, receiver.value, method)
@@ -1404,13 +1397,13 @@ class Block:
         if not graph:
             return False
         inside: set = set()
-        for node in nodes_in(function):
+        for node in walk(function):
             if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
                     isinstance(node.func.value, cst.Name) and (
                         (node.func.value.value in self.sessions and node.func.attr.value == "run")
                         or (node.func.value.value in runnable and
                             node.func.attr.value in ("eval", "run"))):
-                inside.update(nodes_in(node))
+                inside.update(walk(node))
         local = bound_names(function) if not isinstance(function, cst.Lambda) else set()
         return any(n.value in graph and n.value not in local and n not in inside
                    for n in name_nodes(function))
@@ -1454,7 +1447,7 @@ class Block:
         self.proto_writes[line] = (writer, scalars, step)
         if proto_line is not None:
             self.closes.append(proto_line)
-        self.allowed_session_uses.update(nodes_in(call))
+        self.allowed_session_uses.update(walk(call))
         return True
 
     def _initializer_group(self, value) -> bool:
@@ -1466,7 +1459,7 @@ class Block:
             value = self.by_target[value.value].call
         return any(self.call_name(n) in ("tensorflow.local_variables_initializer",
                                          "tensorflow.initialize_local_variables")
-                   for n in nodes_in(value) if isinstance(n, cst.Call))
+                   for n in walk(value) if isinstance(n, cst.Call))
 
     def saver_call(self, call: cst.Call, saver: str, method: str) -> None:
         session = arg(call, 0, "sess")
@@ -1718,7 +1711,7 @@ class Block:
             return node
         receiver = self.ctx.code(node.value)
         if (receiver == "self") != self.self_run or \
-                any(isinstance(n, cst.Call) for n in nodes_in(node.value)):
+                any(isinstance(n, cst.Call) for n in walk(node.value)):
             return node
         receivers.append(receiver)
         return cst.Name(graph_class.names[node.attr.value])
@@ -1905,7 +1898,7 @@ class Block:
                     site.writes[position] = (call.func.value.value, step)
                     return call.func.value.value
             if target.value in names_used(line) or any(
-                    isinstance(n, cst.AssignTarget) for n in nodes_in(line)):
+                    isinstance(n, cst.AssignTarget) for n in walk(line)):
                 break
         raise Unproven(site.call, "a fetched summary that is not written by "
                        "`writer.add_summary(summary, step)` right after the run")
@@ -1915,16 +1908,16 @@ class Block:
         removed = {n for s in self.statements if s.kind in REMOVED_KINDS + ("metric",)
                    for n in s.targets}
         # a class run from outside is rewritten as a whole; one running itself, method by method
-        allowed: set = set(nodes_in(self.graph_class.node)) \
+        allowed: set = set(walk(self.graph_class.node)) \
             if self.graph_class and not self.self_run else set()
         for statement in self.statements:
             if statement.kind in REMOVED_KINDS + ("metric",):
-                allowed.update(nodes_in(statement.line))
+                allowed.update(walk(statement.line))
         for site in self.sites:
-            allowed.update(nodes_in(site.call))
+            allowed.update(walk(site.call))
         for line in [*self.feed_uses, *self.closes, *(line for line, _ in self.iterators.values()),
                      *(line for site in self.sites for line in site.branches)]:
-            allowed.update(nodes_in(line))
+            allowed.update(walk(line))
         kinds: dict[str, list] = {}  # name → [(line index, removed?)] of its bindings
         for statement in self.statements:
             for name in statement.targets:
@@ -1939,7 +1932,7 @@ class Block:
         if self.self_run:  # the class's methods may read its graph only through runs
             names = self.graph_class.names
             for line in lines[self.prefix:]:
-                for node in nodes_in(line):
+                for node in walk(line):
                     if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and \
                             node.value.value == "self" and node.attr.value in names and \
                             names[node.attr.value] in removed and node not in allowed:
@@ -1951,10 +1944,10 @@ class Block:
                     and isinstance(line.body[0], cst.Assign):
                 for target in line.body[0].targets:
                     allowed.update(name_nodes(target.target))  # a new binding, not a use
-            for node in nodes_in(line):
+            for node in walk(line):
                 if isinstance(node, (cst.FunctionDef, cst.Lambda)):
                     local = bound_names(node)
-                    allowed.update(n for n in nodes_in(node)
+                    allowed.update(n for n in walk(node)
                                    if isinstance(n, cst.Name) and n.value in local)
             for node in name_nodes(line):
                 if node.value in removed and node.value != "_" and node not in allowed and \
@@ -1974,7 +1967,7 @@ class Block:
     def pending_tf1_name(self) -> tuple | None:
         """(node, name) of a TF1 name another rule still has to fix in the block's lines."""
         for statement in self.statements:
-            for node in nodes_in(statement.line):
+            for node in walk(statement.line):
                 if isinstance(node, (cst.Attribute, cst.Name)):
                     name = self.qualified(node)
                     if name and name.startswith("tensorflow.") and \
@@ -1993,7 +1986,7 @@ class Block:
         seen: set = set()
         while pending:
             root = pending.pop()
-            for node in nodes_in(root):
+            for node in walk(root):
                 if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and \
                         node.func.value in defs and node.func.value not in seen:
                     seen.add(node.func.value)
@@ -2008,13 +2001,13 @@ class Block:
                         tf1_only_prefix(tf_name) is not None or is_tf1_name(tf_name):
                     raise Waiting(node, tf_name)
         # a collection read anywhere in the block is empty (gone) in eager code
-        handled = {n for s in self.statements if s.kind == "varlist" for n in nodes_in(s.line)}
+        handled = {n for s in self.statements if s.kind == "varlist" for n in walk(s.line)}
         for statement in self.statements:
             if statement.kind == "train":
                 var_list = arg(statement.call, 2, "var_list")
                 if var_list is not None and self._all_variables(var_list):
-                    handled.update(nodes_in(var_list))
-            for node in nodes_in(statement.line):
+                    handled.update(walk(var_list))
+            for node in walk(statement.line):
                 if isinstance(node, cst.Call) and node not in handled and \
                         self.call_name(node) in COLLECTIONS:
                     raise Waiting(node, short(self.call_name(node)))
@@ -2127,12 +2120,12 @@ class Block:
         self.module_definitions = [n for n in init_out if isinstance(n, cst.ClassDef)]
         kept = [n for n in init_out if not isinstance(n, cst.ClassDef)]
         attributes = {name: attribute for attribute, name in graph_class.names.items()}
-        bound = {name for line in kept for node in nodes_in(line)
+        bound = {name for line in kept for node in walk(line)
                  if isinstance(node, cst.AssignTarget)
                  for name in target_names(node.target) or []}
         methods = [node for function in functions if function.method
                    for node in self.function_code(function, nested=True)]
-        used = set().union(*(free_names(m) - {n.name.value for n in nodes_in(m.body)
+        used = set().union(*(free_names(m) - {n.name.value for n in walk(m.body)
                                               if isinstance(n, cst.FunctionDef)}
                              for m in methods if isinstance(m, cst.FunctionDef)))
         state = {name: attributes.get(name, name) for name in bound
@@ -2174,14 +2167,14 @@ class Block:
         defs.update({s.line.name.value: s.line for s in self.statements
                      if isinstance(s.line, cst.FunctionDef)})
         moved = [s for f in functions for s in f.body]
-        called, pending = {}, [n for s in moved for n in nodes_in(s.line)]
+        called, pending = {}, [n for s in moved for n in walk(s.line)]
         while pending:
             node = pending.pop()
             if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and \
                     node.func.value in defs and node.func.value not in called:
                 definition = defs[node.func.value]
                 called[node.func.value] = definition
-                pending.extend(nodes_in(definition.body))
+                pending.extend(walk(definition.body))
         out = {}
         for name, definition in called.items():
             local = bound_names(definition)
@@ -2191,7 +2184,7 @@ class Block:
                 state = self._state_line(line)
                 if state is None:
                     kept.append(line)
-                    for node in nodes_in(line):
+                    for node in walk(line):
                         if isinstance(node, cst.Call) and self._makes_state(node):
                             raise Unproven(node, f"`{name}` creates a layer or variable on "
                                            "every call; create it once outside the function")
@@ -2203,7 +2196,7 @@ class Block:
                     hoisted_names.update(target_names(line.body[0].targets[0].target) or [])
             if not hoisted:
                 continue
-            uses = sum(1 for n in nodes_in(self.ctx.module) if isinstance(n, cst.Call)
+            uses = sum(1 for n in walk(self.ctx.module) if isinstance(n, cst.Call)
                        and isinstance(n.func, cst.Name) and n.func.value == name)
             if uses > 1:
                 raise Unproven(definition, f"`{name}` creates layers or variables and is "
@@ -2347,9 +2340,9 @@ class Block:
                 any(a.star == "**" and self.ctx.code(a.value) != star for a in call.args[1:]):
             raise Unproven(call, f"`{factory}` is called with other arguments than a learning "
                            "rate and the constructor's **kwargs; rewrite by hand")
-        instances = [n for n in nodes_in(self.ctx.module) if isinstance(n, cst.Call)
+        instances = [n for n in walk(self.ctx.module) if isinstance(n, cst.Call)
                      and isinstance(n.func, cst.Name) and n.func.value == graph_class.node.name.value]
-        in_block = {n for line in self.body for n in nodes_in(line)}
+        in_block = {n for line in self.body for n in walk(line)}
         for instance in instances:
             given = argument(instance, named.index(factory), factory)
             name = self.qualified(given.value) if given is not None else None
@@ -2396,7 +2389,7 @@ class Block:
 
     def _bound_once(self, name: str) -> bool:
         count = 0
-        for node in nodes_in(self.ctx.module):
+        for node in walk(self.ctx.module):
             if isinstance(node, cst.AssignTarget) and name in (target_names(node.target) or []):
                 count += 1
             elif isinstance(node, (cst.AugAssign, cst.For)) and name in names_used(node.target):
@@ -2431,7 +2424,7 @@ class Block:
         """The parent of a node in the graph class's translated lines (which the module's
         parent map does not know)."""
         for line in self.graph_class.lines if self.graph_class else ():
-            for parent in nodes_in(line):
+            for parent in walk(line):
                 if any(child is node for child in children(parent)):
                     return parent
         return None
@@ -2961,7 +2954,7 @@ TENSOR_METHODS = {"assign", "assign_add", "assign_sub", "read_value", "value", "
 def _operates_on(value: cst.BaseExpression, names: set[str]) -> bool:
     """Whether `value` builds a tensor from `names` (an operator or a variable op) rather than
     asking a Python object for something (`cell.get_weights()`)."""
-    for node in nodes_in(value):
+    for node in walk(value):
         if isinstance(node, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison,
                              cst.Subscript)) and names_used(node) & names:
             return True
@@ -3060,10 +3053,10 @@ def analyse(ctx: Context) -> list[Outcome]:
             users = [c for c in classes if any(
                 isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and
                 n.value.value != "self" and n.attr.value in c.placeholders
-                for line in own for n in nodes_in(line)) or (
+                for line in own for n in walk(line)) or (
                 c.module_placeholders and isinstance(owner, cst.Module) and any(
                     isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and
-                    n.func.value == c.node.name.value for line in own for n in nodes_in(line)))]
+                    n.func.value == c.node.name.value for line in own for n in walk(line)))]
             if len(users) > 1 or set(users) & claimed:
                 raise Unproven(anchor, "placeholders of several graph classes (or one class run "
                                "from several blocks): rewrite by hand")
@@ -3232,7 +3225,7 @@ Until the block is rewritten, its TF1 names are reported by TFM806 too.
                     graph_class = outcome.block.graph_class
                     node = next((origin for line, origin in (
                         graph_class.origins.items() if graph_class else ())
-                        if any(n is node for n in nodes_in(line))), outcome.anchor)
+                        if any(n is node for n in walk(line))), outcome.anchor)
                 ctx.report(node,
                            outcome.unproven.message +
                            " (the graph program is left unchanged)")
