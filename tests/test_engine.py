@@ -140,6 +140,39 @@ def test_an_edit_the_engine_cannot_reach_is_an_internal_error_not_a_silent_no_op
         result.diagnostics[0].message
 
 
+class _DoublesItsArgument(Rule):
+    code = "TFM101"
+    name = "doubles-its-argument"
+    summary = "test"
+    fix = FixSafety.SAFE
+    references = ("tensorflow.logging.info",)
+
+    def on_reference(self, ref, ctx):
+        call = ctx.call_of(ref.node)
+        value = call.args[0].value  # the same node, twice in the replacement
+        twice = cst.Call(cst.Name("print"), [cst.Arg(value), cst.Arg(value)])
+        ctx.report(ref.node, "twice", [Edit(call, twice)])
+
+
+class _ReportsEachX(Rule):
+    code = "TFM102"
+    name = "reports-each-x"
+    summary = "test"
+    prefilter = ("x",)
+
+    def on_module(self, ctx):
+        for node in ctx._collector.names:
+            if node.value == "x":
+                ctx.report(node, "an x")
+
+
+def test_a_node_a_fix_puts_in_two_places_is_two_nodes_in_the_next_pass(monkeypatch):
+    monkeypatch.setattr(engine, "all_rules", lambda: (_DoublesItsArgument, _ReportsEachX))
+    result = fix(b"import tensorflow as tf\nx = tf.ones(1)\ntf.logging.info(x)\n")
+    assert result.fixed_source == b"import tensorflow as tf\nx = tf.ones(1)\nprint(x, x)\n"
+    assert [(d.line, d.column) for d in result.diagnostics] == [(2, 1), (3, 7), (3, 10)]
+
+
 def test_unparseable_output_is_never_returned(monkeypatch):
     class _Unparseable:
         code = "def broken(:\n"

@@ -305,6 +305,7 @@ class Collector(cst.CSTVisitor):
         stack: list[tuple[cst.CSTNode, object]] = [(root, None)]
         pop = stack.pop
         push = stack.append
+        shared = False
         while stack:
             node, parent = pop()
             kind = type(node)
@@ -317,6 +318,8 @@ class Collector(cst.CSTVisitor):
                     self.scope = self._scope_of.pop(node)
                 continue
             if parent is not None:
+                if node in parents:
+                    shared = True
                 parents[node] = parent
             if kind is cst.Name:
                 if not self._fstring_depth:
@@ -354,6 +357,9 @@ class Collector(cst.CSTVisitor):
                             children.append(item)
             for child in reversed(children):
                 push((child, node))
+        # A tree built by fixes may hold one node object in two places (one parent each
+        # cannot be recorded): the engine then parses the code anew.
+        self.shared_nodes = shared
 
     def _receiver(self, node: cst.FunctionDef) -> tuple[cst.ClassDef, str] | None:
         """(class, name of `self`) when `node` is a method."""

@@ -396,6 +396,9 @@ def _fix(module: cst.Module, text: str, encoding: str | None, rules: Sequence[ty
     current, current_text = module, text
     for _ in range(MAX_PASSES):
         analysis = _analyze(current, rules, unsafe, current_text)
+        if analysis.collector.shared_nodes:
+            current = cst.parse_module(current_text)
+            analysis = _analyze(current, rules, unsafe, current_text)
         if original_collector is None:
             original_collector = analysis.collector
         fixable = [f for f in analysis.findings if _applicable(f, unsafe)]
@@ -414,7 +417,10 @@ def _fix(module: cst.Module, text: str, encoding: str | None, rules: Sequence[ty
         new_text = generated.code_of(new_module) if generated else _code(new_module)
         if new_text == current_text:
             break
-        current, current_text = _reparse(new_text, applied), new_text
+        # The next pass analyses the fixed tree itself: its code is `new_text`, which must
+        # parse as Python (libcst parsing it again would cost as much as the analysis).
+        _check_parses(new_text, applied)
+        current, current_text = new_module, new_text
         result.fixed_codes.extend(f.rule.code for f in applied)
         suppressions = Suppressions(current_text)
     else:
@@ -590,6 +596,15 @@ def _unsuppressed(module, findings, suppressions, collector, text):
             if not suppressions.suppressed(positions[f.node][0][0], f.rule.code)]
 
 
+def _check_parses(text: str, applied: Sequence[Finding]) -> None:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError) as error:
+        codes = ", ".join(sorted({f.rule.code for f in applied})) or "import clean-up"
+        raise _FixFailure(f"fixes by {codes} produced code that does not parse ({error}); "
+                          "file left unchanged") from None
+
+
 def _reparse(text: str, applied: Sequence[Finding]) -> cst.Module:
     try:
         ast.parse(text)
@@ -626,13 +641,23 @@ def _apply(module: cst.Module, findings: Sequence[Finding], analysis: Analysis):
         for edit in finding.edits:
             claimed.add(edit.node)
             above_claimed.update(ancestors(edit.node))
-            edits[edit.node] = edit.replacement
+            edits[edit.node] = _copied(edit.replacement)
         applied.append(finding)
     new_module = _Rebuild(edits, above_claimed).node(module)
     imports = [q for f in applied for q in f.imports]
     if imports:
         new_module = _add_imports(new_module, imports, analysis.context)
     return applied, new_module
+
+
+def _copied(replacement):
+    """A replacement with nodes of its own: a rule may put a node of the tree (or one node
+    twice) in it, and the next pass analyses the fixed tree, where each node has one parent."""
+    if isinstance(replacement, cst.CSTNode):
+        return replacement.deep_clone()
+    if isinstance(replacement, (list, tuple)):
+        return [item.deep_clone() for item in replacement]
+    return replacement
 
 
 class _Rebuild:
