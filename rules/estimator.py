@@ -12,7 +12,8 @@ and `train` / `evaluate` / `predict` calls — has an exact TF2 form:
   `tf.function`; `evaluate(dataset)` returns what `Estimator.evaluate` returned (each metric,
   the mean of the batch losses, the global step = `optimizer.iterations`);
 - `numpy_input_fn(x, y, batch_size, num_epochs, shuffle)` is the `tf.data` pipeline that reads
-  the arrays in the same order (`repeat` before `batch`, as TF1's queue crossed epochs).
+  the arrays in the same order (`repeat` before `batch`, as TF1's queue crossed epochs); an
+  input function that returns a `tf.data.Dataset` is called where the Estimator called it.
 
 Layers the model makes are made once by the layer rules (they treat a `model_fn` as code that
 runs on every step); this rule waits for them, then rewrites the program in one fix or not at
@@ -28,7 +29,7 @@ import libcst as cst
 from tfmigrate.context import Context
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
-from ._calls import bind
+from ._calls import argument, bind
 from .api import CASTS, CHANGED, RENAMES, is_tf1_name, short, tf1_only_prefix
 from ._nodes import walk
 from .graph import Unproven, Waiting
@@ -66,9 +67,11 @@ RUN_KEPT = {"train": ("input_fn", "steps"), "evaluate": ("input_fn", "steps"),
 
 @dataclass
 class Input:
-    """A `numpy_input_fn(...)` bound to a name: the `tf.data` pipeline that replaces it."""
+    """What a run reads: a `numpy_input_fn(...)` bound to a name (its statement becomes the
+    `tf.data` pipeline `dataset`, read as `name`), or a function returning a `tf.data.Dataset`
+    (no statement; read by calling it: `name` is that call)."""
 
-    statement: cst.SimpleStatementLine
+    statement: cst.SimpleStatementLine | None
     name: str
     dataset: str
     labelled: bool
@@ -113,6 +116,14 @@ def _fresh(wanted: str, taken: set[str]) -> str:
         name, number = f"{wanted}_{number}", number + 1
     taken.add(name)
     return name
+
+
+_SAME = object()
+
+
+def argument_value(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
+    found = argument(call, position, keyword)
+    return found.value if found is not None else None
 
 
 def _wrapped(line: str) -> str:
@@ -217,7 +228,7 @@ class _Rewrite:
             raise Unproven(self.dict_predictions, "`predict` of a dict of predictions: the "
                            "Estimator yielded one dict per example; write that loop by hand")
         outcome.covered |= {run.statement for run in runs} | \
-            {run.source.statement for run in runs} | {func}
+            {run.source.statement for run in runs if run.source.statement} | {func}
         self.outcome = outcome  # what is covered, also while waiting for other rules
         self.check_waiting()
         outcome.edits, outcome.functions = self.edits(runs)
@@ -231,7 +242,9 @@ class _Rewrite:
                                "name: it cannot be made once, outside the `model_fn`")
 
     def attribute_name(self, name: cst.Name) -> bool:
-        return all(name is not n for n in _read_names(self.ctx.parent(name)))
+        parent = self.ctx.parent(name)
+        # the engine records no parent for the attribute names of a dotted chain
+        return parent is None or all(name is not n for n in _read_names(parent))
 
     def check_waiting(self) -> None:
         """model_fn and the module functions it calls must be TF2 code but for the names
@@ -519,7 +532,7 @@ class _Rewrite:
             runs.append(Run(method, call, statement, source, steps))
         if not runs:
             raise Unproven(self.call, "an Estimator that is never run")
-        for name in {run.source.name for run in runs}:
+        for name in {run.source.name for run in runs if run.source.statement}:
             uses = [n for n in walk(self.ctx.module) if isinstance(n, cst.Name) and
                     n.value == name and not self.attribute_name(n) and
                     not isinstance(self.ctx.parent(n), cst.AssignTarget)]
@@ -537,8 +550,80 @@ class _Rewrite:
                 if binding not in inputs:
                     inputs[binding] = self.dataset(binding, node.value, value)
                 return inputs[binding]
-        raise Unproven(node, "an input function other than a `numpy_input_fn` bound to a "
-                       "name: return a `tf.data.Dataset` from it and loop over it by hand")
+        call = node.body if isinstance(node, cst.Lambda) and not node.params.params and \
+            isinstance(node.params.star_arg, cst.MaybeSentinel) and \
+            not node.params.kwonly_params and node.params.star_kwarg is None else None
+        func = self.module_function(call.func if isinstance(call, cst.Call) else node, before)
+        if func is None or (call is None and any(
+                p.default is None for p in func.params.params)):
+            raise Unproven(node, "an input function other than a `numpy_input_fn` bound to a "
+                           "name, or a function (or `lambda: f(...)`) returning a "
+                           "`tf.data.Dataset`: loop over its dataset by hand")
+        labelled = self.returns_dataset(func)
+        expression = self.code(call) if call is not None else f"{func.name.value}()"
+        return Input(None, expression, expression, labelled)
+
+    def module_function(self, node, before: list) -> cst.FunctionDef | None:
+        """The module-level def `node` names, bound before the run and not rebound."""
+        if not isinstance(node, cst.Name):
+            return None
+        binding = next((s for s in reversed(before) if node.value in (
+            [s.name.value] if isinstance(s, (cst.FunctionDef, cst.ClassDef)) else
+            [_assigned(s)[0]] if _assigned(s) else [])), None)
+        return binding if isinstance(binding, cst.FunctionDef) else None
+
+    def returns_dataset(self, func: cst.FunctionDef) -> bool:
+        """Whether `func` returns a `tf.data` dataset of (features, labels) pairs (True) or of
+        features (False); Unproven when that cannot be read (the loop's shape depends on it)."""
+        returns = [n for n in walk(func.body) if isinstance(n, cst.Return)]
+        if not returns or any(r.value is None for r in returns) or \
+                any(isinstance(n, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) and
+                    any(r in walk(n) for r in returns) for n in walk(func.body)):
+            raise Unproven(func, f"`{func.name.value}` returns no dataset this rule can read")
+        shapes = {self.element_shape(r.value, func, frozenset()) for r in returns}
+        if len(shapes) != 1 or None in shapes:
+            raise Unproven(func, f"what `{func.name.value}`'s dataset yields cannot be read "
+                           "(features and labels, or features alone): loop over it by hand")
+        return shapes.pop()
+
+    def element_shape(self, node, func: cst.FunctionDef, resolving: frozenset):
+        """For a dataset expression: True when its elements are (features, labels) pairs,
+        False when they are features alone, None when unknown or not a dataset (`_SAME` for
+        the name being resolved: `dataset = dataset.shuffle(n)` keeps what it yields)."""
+        while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
+            name = _qualified(self.ctx, node.func)
+            if name and name.startswith("tensorflow.data.Dataset."):
+                break  # the dataset's constructor
+            if method in ("make_one_shot_iterator", "make_initializable_iterator", "get_next",
+                          "map", "flat_map", "interleave", "apply", "unbatch", "window"):
+                mapped = argument_value(node, 0, "map_func") if method == "map" else None
+                if isinstance(mapped, cst.Lambda) and isinstance(mapped.body, cst.Tuple):
+                    return len(mapped.body.elements) == 2 or None
+                return None  # the elements are what a function makes of them
+            node = node.func.value
+        if isinstance(node, cst.Name):
+            if node.value in resolving:
+                return _SAME
+            values = [_assigned(s)[1] for s in walk(func.body)
+                      if isinstance(s, cst.SimpleStatementLine) and _assigned(s) and
+                      _assigned(s)[0] == node.value]
+            shapes = {self.element_shape(v, func, resolving | {node.value}) for v in values}
+            shapes.discard(_SAME)
+            return shapes.pop() if len(shapes) == 1 else None
+        if not isinstance(node, cst.Call):
+            return None
+        name = _qualified(self.ctx, node.func)
+        if name in ("tensorflow.data.Dataset.from_tensor_slices",
+                    "tensorflow.data.Dataset.from_tensors", "tensorflow.data.Dataset.zip"):
+            given = argument_value(node, 0, "tensors" if "zip" not in name else "datasets")
+            if isinstance(given, cst.Tuple):
+                return len(given.elements) == 2 or None
+            if isinstance(given, cst.Dict) or (isinstance(given, cst.Call) and
+                                                isinstance(given.func, cst.Name) and
+                                                given.func.value == "dict"):
+                return False
+        return None
 
     def dataset(self, statement, name: str, call: cst.Call) -> Input:
         bound = bind(call, NUMPY_INPUT_PARAMS)
@@ -635,7 +720,7 @@ class _Rewrite:
         done = set()
         for run in runs:
             source = run.source
-            if source.statement not in done:
+            if source.statement is not None and source.statement not in done:
                 done.add(source.statement)
                 replacements[source.statement] = self.dataset_statement(source)
             dataset = source.name + (f".take({run.steps})" if run.steps else "")
@@ -756,11 +841,17 @@ generator of the predictions, one example at a time. `est.train(input_fn, steps=
 `tf.data.Dataset.from_tensor_slices((x, y))` with `.shuffle(queue_capacity)` when it shuffled,
 `.repeat(num_epochs)` and `.batch(batch_size)`: without shuffling, the same batches in the same
 order (an epoch's last batch runs into the next epoch's first examples, as TF1's queue did).
+An input function returning a `tf.data.Dataset` (`input_fn=eval_input_fn`, or
+`input_fn=lambda: train_input_fn(batch)`) is called where the Estimator called it
+(`for features, labels in train_input_fn(batch).take(n)`), when what its dataset yields can be
+read: (features, labels) pairs or features alone, from `from_tensor_slices`/`from_tensors`/
+`zip` of a tuple or a dict, or a `map` whose lambda returns a pair.
 
 ## Caveats
 The Estimator wrote checkpoints and summaries to a temporary `model_dir` that nothing read;
 they are not written. An Estimator given `model_dir`, `config` or `warm_start_from`, hooks,
-`max_steps`, input functions other than `numpy_input_fn`, several train ops, `export_outputs`
+`max_steps`, other input functions (iterators, `map` with a named function), several train
+ops, `export_outputs`
 or summaries in the `model_fn` is left alone with a message saying what stops it. Shuffled
 inputs come in another random order than TF1's queue gave.
 """

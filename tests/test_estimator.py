@@ -213,3 +213,38 @@ def test_predict_of_a_dict_of_predictions_is_refused():
     assert messages(source, "TFM206") == [
         "estimator program left unchanged: `predict` of a dict of predictions: the Estimator "
         "yielded one dict per example; write that loop by hand"]
+
+
+INPUT_FUNCTIONS = """def train_input_fn(batch_size):
+    dataset = tf.data.Dataset.from_tensor_slices(({'x': xs}, ys))
+    dataset = dataset.shuffle(100).repeat()
+    return dataset.batch(batch_size)
+
+
+def eval_input_fn():
+    return tf.data.Dataset.from_tensor_slices(({'x': xs}, ys)).batch(4)
+
+
+estimator = tf.estimator.Estimator(model_fn)
+estimator.train(input_fn=lambda: train_input_fn(4), steps=5)
+e = estimator.evaluate(eval_input_fn)
+"""
+
+
+def test_input_functions_returning_datasets_are_called_where_the_estimator_ran():
+    fixed = fix(MODEL_FN + INPUT_FUNCTIONS)
+    assert "for features, labels in train_input_fn(4).take(5):\n" \
+           "    train_step(features, labels)\ne = evaluate(eval_input_fn())\n" in fixed
+    assert "def train_input_fn(batch_size):\n    dataset = tf.data" in fixed
+
+
+@pytest.mark.parametrize("body", [
+    "    return dataset.make_one_shot_iterator().get_next()\n",
+    "    return dataset.map(parse).batch(batch_size)\n",
+    "    return dataset.batch(batch_size) if batch_size else None\n",
+])
+def test_input_functions_whose_elements_cannot_be_read_are_refused(body):
+    source = (MODEL_FN + INPUT_FUNCTIONS).replace("    return dataset.batch(batch_size)\n", body)
+    found = messages(source, "TFM206")
+    assert len(found) == 1 and found[0].startswith("estimator program left unchanged: "), found
+    assert "train_input_fn" in found[0]
