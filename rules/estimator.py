@@ -32,7 +32,7 @@ from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 from ._calls import argument, bind
 from .api import CASTS, CHANGED, RENAMES, is_tf1_name, short, tf1_only_prefix
 from ._nodes import walk
-from .graph import Unproven, Waiting
+from .graph import Unproven, Waiting, name_nodes
 from .optimizers import keras_optimizer, keras_schedule
 from .summaries import keras_metric
 
@@ -134,17 +134,6 @@ def _wrapped(line: str) -> str:
     return line + "\n"
 
 
-def _read_names(node: cst.CSTNode) -> list[cst.Name]:
-    """The names `node` reads: not attribute names, keywords or parameter names."""
-    skipped = set()
-    for inner in walk(node):
-        if isinstance(inner, cst.Attribute):
-            skipped.add(id(inner.attr))
-        elif isinstance(inner, cst.Arg) and inner.keyword is not None:
-            skipped.add(id(inner.keyword))
-    return [n for n in walk(node) if isinstance(n, cst.Name) and id(n) not in skipped]
-
-
 def _module_bound(module: cst.Module) -> set[str]:
     """Names bound by the module's own top-level statements."""
     found: set[str] = set()
@@ -235,7 +224,7 @@ class _Rewrite:
         return outcome
 
     def hoistable(self, node: cst.CSTNode, what: str, skip: set[str] = frozenset()) -> None:
-        for name in _read_names(node):
+        for name in name_nodes(node):
             if name.value not in self.module_names and name.value not in skip and \
                     name.value not in ("True", "False", "None"):
                 raise Unproven(node, f"{what} read `{name.value}`, which is not a module-level "
@@ -244,7 +233,7 @@ class _Rewrite:
     def attribute_name(self, name: cst.Name) -> bool:
         parent = self.ctx.parent(name)
         # the engine records no parent for the attribute names of a dotted chain
-        return parent is None or all(name is not n for n in _read_names(parent))
+        return parent is None or all(name is not n for n in name_nodes(parent))
 
     def check_waiting(self) -> None:
         """model_fn and the module functions it calls must be TF2 code but for the names
@@ -397,7 +386,7 @@ class _Rewrite:
             raise Unproven(receiver, "an optimizer this analysis cannot see")
         # a rate computed in the model_fn just for the optimizer (`rate = tf.train.*_decay(...)`)
         local_rates = {}
-        for name in _read_names(constructor):
+        for name in name_nodes(constructor):
             bound_here = self.bindings().get(name.value, [])
             if len(bound_here) == 1 and self.uses(name.value) == [name]:
                 local_rates[name.value] = _assigned(bound_here[0])[1]
