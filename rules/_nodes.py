@@ -2,8 +2,8 @@
 
 `code_of` and `operand`: an expression's text, bare or ready to stand as an operand;
 `literal_number`: the value of a numeric literal (or of arithmetic on literals);
-`assigned_values`: what a name is assigned anywhere in the module; `names_in`, `walk` and
-`statement_line`.
+`assigned_values`: what a name is assigned anywhere in the module; `bound_by`: the names a
+statement binds; `names_in`, `walk` and `statement_line`.
 """
 
 from __future__ import annotations
@@ -160,3 +160,43 @@ def statement_line(ctx: Context, statement) -> cst.SimpleStatementLine | None:
     if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
         return line
     return None
+
+
+def bound_by(statement: cst.CSTNode) -> set[str]:
+    """Names a module-level statement binds (assignments, imports, defs, for/with targets)."""
+    found = set()
+    pending = [statement]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            found.add(node.name.value)
+            continue
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            if isinstance(node.names, cst.ImportStar):
+                continue
+            for alias in node.names:
+                if alias.asname is not None:
+                    found.add(cst.Module([]).code_for_node(alias.asname.name))
+                else:
+                    found.add(cst.Module([]).code_for_node(alias.name).split(".")[0])
+            continue
+        if isinstance(node, cst.AssignTarget):
+            found.update(n.value for n in target_name_nodes(node.target))
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            found.update(n.value for n in target_name_nodes(node.target))
+        elif isinstance(node, cst.For):
+            found.update(n.value for n in target_name_nodes(node.target))
+        elif isinstance(node, cst.AsName):
+            found.update(n.value for n in target_name_nodes(node.name))
+        pending.extend(node.children)
+    return found
+
+
+def target_name_nodes(node: cst.CSTNode) -> list[cst.Name]:
+    if isinstance(node, cst.Name):
+        return [node]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [n for e in node.elements for n in target_name_nodes(e.value)]
+    if isinstance(node, cst.StarredElement):
+        return target_name_nodes(node.value)
+    return []

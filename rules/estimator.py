@@ -31,7 +31,7 @@ from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
 from ._calls import argument, bind
 from .api import CASTS, CHANGED, RENAMES, is_tf1_name, short, tf1_only_prefix
-from ._nodes import walk
+from ._nodes import bound_by, walk
 from .graph import Unproven, Waiting, name_nodes
 from .optimizers import keras_optimizer, keras_schedule
 from .summaries import keras_metric
@@ -134,31 +134,6 @@ def _wrapped(line: str) -> str:
     return line + "\n"
 
 
-def _module_bound(module: cst.Module) -> set[str]:
-    """Names bound by the module's own top-level statements."""
-    found: set[str] = set()
-    for statement in module.body:
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            found.add(statement.name.value)
-            continue
-        for node in walk(statement):
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                break
-            if isinstance(node, cst.AssignTarget):
-                found.update(n.value for n in walk(node.target) if isinstance(n, cst.Name))
-            elif isinstance(node, cst.For):
-                found.update(n.value for n in walk(node.target) if isinstance(n, cst.Name))
-            elif isinstance(node, cst.AsName):
-                found.update(n.value for n in walk(node.name) if isinstance(n, cst.Name))
-            elif isinstance(node, cst.ImportAlias):
-                bound = node.asname.name if node.asname else node.name
-                while isinstance(bound, cst.Attribute):
-                    bound = bound.value
-                if isinstance(bound, cst.Name):
-                    found.add(bound.value)
-    return found
-
-
 class _Rewrite:
     """One module's Estimator program: the analysis, then the edits (or why not)."""
 
@@ -166,7 +141,7 @@ class _Rewrite:
                  call: cst.Call) -> None:
         self.ctx, self.statement, self.name, self.call = ctx, statement, name, call
         self.tf = ctx.tensorflow_name()
-        self.module_names = _module_bound(ctx.module)
+        self.module_names = set().union(*map(bound_by, ctx.module.body))
         self.taken = set(ctx.all_names())
         self.replaced: dict = {}  # node in model_fn → replacement node (None: removed)
         self.prefixes: dict = {}  # statement in model_fn → statements put before it

@@ -20,7 +20,7 @@ import libcst as cst
 from tfmigrate.context import Context, Reference, parse_expression
 from tfmigrate.rule import Edit, FixSafety, Invalid, Rule, Valid
 
-from ._nodes import walk
+from ._nodes import bound_by, target_name_nodes, walk
 from .api import is_tf1_name, short
 
 MAX_LINE = 99
@@ -341,7 +341,7 @@ def _reaching_values(ctx: Context, name: cst.Name) -> list | None:
             break
         if isinstance(ancestor, cst.SimpleStatementSuite):  # `if bn: x = f(x)`
             small = next(s for s in ancestor.body if any(a is s for a in ctx.ancestors(name)))
-            if any(name.value in _bound_by(s) for s in ancestor.body[:ancestor.body.index(small)]):
+            if any(name.value in bound_by(s) for s in ancestor.body[:ancestor.body.index(small)]):
                 return None
             current = ancestor
             break
@@ -353,7 +353,7 @@ def _reaching_values(ctx: Context, name: cst.Name) -> list | None:
         if isinstance(block, cst.IndentedBlock):
             siblings = list(block.body)
             for sibling in reversed(siblings[:siblings.index(current)]):
-                if name.value not in _bound_by(sibling):
+                if name.value not in bound_by(sibling):
                     continue
                 found = _assigned_values(sibling, name.value)
                 if found is None:
@@ -370,7 +370,7 @@ def _reaching_values(ctx: Context, name: cst.Name) -> list | None:
             return values + params if params is not None else None
         if isinstance(holder, cst.Else):
             holder = ctx.parent(holder)
-        if not isinstance(holder, cst.If) or name.value in _bound_by(holder.test):
+        if not isinstance(holder, cst.If) or name.value in bound_by(holder.test):
             return None
         while isinstance(ctx.parent(holder), cst.If) and ctx.parent(holder).orelse is holder:
             holder = ctx.parent(holder)  # an `elif`: the `if` it belongs to
@@ -389,7 +389,7 @@ def _assigned_values(statement: cst.CSTNode, name: str):
             return [statement.value], False
         return None
     if isinstance(statement, cst.If):
-        if name in _bound_by(statement.test):
+        if name in bound_by(statement.test):
             return None
         body = _block_values(_body_of(statement.body), name)
         other = _assigned_values(statement.orelse, name) if isinstance(statement.orelse, cst.If) \
@@ -408,7 +408,7 @@ def _body_of(suite: cst.BaseSuite) -> list:
 def _block_values(statements: list, name: str):
     values = []
     for statement in reversed(statements):
-        if name not in _bound_by(statement):
+        if name not in bound_by(statement):
             continue
         found = _assigned_values(statement, name)
         if found is None:
@@ -772,7 +772,7 @@ def _layer_loop(ctx: Context, site: "Site", method: cst.FunctionDef, functions: 
     loop = _range_loop(ctx, site.call, method, functions)
     if isinstance(loop, str):
         return loop
-    bound = _bound_by(loop.body) | {loop.target.value}
+    bound = bound_by(loop.body) | {loop.target.value}
     if "name" in site.args or "reuse" in site.args:
         return "with `name=` or `reuse=`: the iterations' variables are found by name"
     if any(n.value in bound - {loop.target.value}
@@ -811,7 +811,7 @@ def _range_loop(ctx: Context, node: cst.CSTNode, method: cst.FunctionDef,
             not iterated.args[0].star):
         return "not `for i in range(n)`"
     tests = [t for t in tests if any(a is loop for a in ctx.ancestors(t))]
-    bound = _bound_by(loop.body) | {loop.target.value}
+    bound = bound_by(loop.body) | {loop.target.value}
     assigned = {n.target.attr.value for n in walk(loop.body)
                 if isinstance(n, (cst.AssignTarget, cst.AugAssign)) and
                 isinstance(n.target, cst.Attribute)}
@@ -821,7 +821,7 @@ def _range_loop(ctx: Context, node: cst.CSTNode, method: cst.FunctionDef,
                 or any(isinstance(n, cst.Call) for n in walk(test)):
             return "under a test that may change from one iteration to the next"
     if any(isinstance(n, cst.Continue) for n in walk(loop.body)) or \
-            loop.target.value in _bound_by(loop.body):
+            loop.target.value in bound_by(loop.body):
         return "an iteration may skip the call (`continue`) or the index is rebound"
     return loop
 
@@ -1038,10 +1038,9 @@ class MethodOwner:
     once: bool  # the class has one instance, made once at module level
 
 
-def method_owner(ctx: Context, node: cst.CSTNode, functions: "_Functions", depth: int = 0):
-    """For a node whose innermost scope is a method of a module-level class: a MethodOwner
-    when the method runs once per instance and no instance is made under a variable scope
-    that reuses variables, else why not (a message). None for any other node."""
+def _class_method(ctx: Context, node: cst.CSTNode):
+    """(method, class) when `node`'s innermost scope is a method of a module-level class
+    (not a lambda or comprehension inside it); else None."""
     func = None
     for ancestor in ctx.ancestors(node):
         if isinstance(ancestor, (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
@@ -1054,6 +1053,17 @@ def method_owner(ctx: Context, node: cst.CSTNode, functions: "_Functions", depth
     cls = ctx.parent(block) if isinstance(block, cst.IndentedBlock) else None
     if not isinstance(cls, cst.ClassDef) or not isinstance(ctx.parent(cls), cst.Module):
         return None
+    return func, cls
+
+
+def method_owner(ctx: Context, node: cst.CSTNode, functions: "_Functions", depth: int = 0):
+    """For a node whose innermost scope is a method of a module-level class: a MethodOwner
+    when the method runs once per instance and no instance is made under a variable scope
+    that reuses variables, else why not (a message). None for any other node."""
+    found = _class_method(ctx, node)
+    if found is None:
+        return None
+    func, cls = found
     plans = getattr(ctx, "_layers_method_plans", None)
     if plans is None:
         plans = ctx._layers_method_plans = {}
@@ -1149,19 +1159,10 @@ class LoopHelper:
 def _loop_helper(ctx: Context, node: cst.CSTNode, functions: "_Functions"):
     """The LoopHelper of the method `node` is in; why not (a message) when that method is
     called from a loop but cannot be one; None when it is not called from a loop at all."""
-    func = None
-    for ancestor in ctx.ancestors(node):
-        if isinstance(ancestor, (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
-                                 cst.GeneratorExp, cst.ClassDef)):
-            return None
-        if isinstance(ancestor, cst.FunctionDef):
-            func = ancestor
-            break
-    block = ctx.parent(func) if func is not None else None
-    cls = ctx.parent(block) if isinstance(block, cst.IndentedBlock) else None
-    if not isinstance(cls, cst.ClassDef) or not isinstance(ctx.parent(cls), cst.Module) or \
-            func.name.value == "__init__":
+    found = _class_method(ctx, node)
+    if found is None or found[0].name.value == "__init__":
         return None
+    func, cls = found
     name, params = func.name.value, func.params
     defined = [m for m in cls.body.body if isinstance(m, cst.FunctionDef)
                and m.name.value == name]
@@ -1312,7 +1313,7 @@ def _class_attributes(ctx: Context, owner: MethodOwner) -> _Attributes:
                         node.value.value in receivers:
                     taken.add(node.attr.value)
             for statement in cls.body.body:
-                taken |= _bound_by(statement)
+                taken |= bound_by(statement)
             for base in cls.bases:
                 if isinstance(base.value, cst.Name) and base.value.value in local:
                     pending.append(local[base.value.value])
@@ -1763,7 +1764,7 @@ class _LayerCalls(Rule):
         receiver = caller.receiver
         params = {p.name.value for p in method.params.params[1:]} | \
             {p.name.value for p in method.params.kwonly_params}
-        rebound = _bound_by(method.body)
+        rebound = bound_by(method.body)
         assigned = {n.target.attr.value for n in walk(method.body)
                     if isinstance(n, (cst.AssignTarget, cst.AugAssign)) and
                     isinstance(n.target, cst.Attribute)}
@@ -2133,7 +2134,7 @@ class _LayerCalls(Rule):
         an argument of a layer is not a module-level name defined before the function."""
         module_names = self._module_bindings_before(ctx, func)
         local = _local_names(func)
-        rebound = _bound_by(func.body)
+        rebound = bound_by(func.body)
         calls = functions.calls(func)
         substitute: dict[str, str] = {}
 
@@ -2208,7 +2209,7 @@ class _LayerCalls(Rule):
         for statement in ctx.module.body:
             if statement is func:
                 break
-            for node in _bound_by(statement):
+            for node in bound_by(statement):
                 found.add(node)
         return found
 
@@ -2290,46 +2291,6 @@ def _call_post_order(ctx: Context) -> dict:
     return order
 
 
-def _bound_by(statement: cst.CSTNode) -> set[str]:
-    """Names a module-level statement binds (assignments, imports, defs, for/with targets)."""
-    found = set()
-    pending = [statement]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            found.add(node.name.value)
-            continue
-        if isinstance(node, (cst.Import, cst.ImportFrom)):
-            if isinstance(node.names, cst.ImportStar):
-                continue
-            for alias in node.names:
-                if alias.asname is not None:
-                    found.add(cst.Module([]).code_for_node(alias.asname.name))
-                else:
-                    found.add(cst.Module([]).code_for_node(alias.name).split(".")[0])
-            continue
-        if isinstance(node, cst.AssignTarget):
-            found.update(n.value for n in _target_names(node.target))
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-            found.update(n.value for n in _target_names(node.target))
-        elif isinstance(node, cst.For):
-            found.update(n.value for n in _target_names(node.target))
-        elif isinstance(node, cst.AsName):
-            found.update(n.value for n in _target_names(node.name))
-        pending.extend(node.children)
-    return found
-
-
-def _target_names(node: cst.CSTNode) -> list[cst.Name]:
-    if isinstance(node, cst.Name):
-        return [node]
-    if isinstance(node, (cst.Tuple, cst.List)):
-        return [n for e in node.elements for n in _target_names(e.value)]
-    if isinstance(node, cst.StarredElement):
-        return _target_names(node.value)
-    return []
-
-
 def _local_names(func: cst.FunctionDef) -> set[str]:
     params = func.params
     found = {p.name.value for p in [*params.posonly_params, *params.params,
@@ -2337,7 +2298,7 @@ def _local_names(func: cst.FunctionDef) -> set[str]:
     for star in (params.star_arg, params.star_kwarg):
         if isinstance(star, cst.Param):
             found.add(star.name.value)
-    found |= _bound_by(func.body)
+    found |= bound_by(func.body)
     return found
 
 
@@ -3996,9 +3957,9 @@ def _binding_names(node: cst.CSTNode) -> list[cst.Name]:
         current = pending.pop()
         if isinstance(current, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.For,
                                 cst.CompFor, cst.NamedExpr)):
-            found.extend(_target_names(current.target))
+            found.extend(target_name_nodes(current.target))
         elif isinstance(current, cst.AsName):
-            found.extend(_target_names(current.name))
+            found.extend(target_name_nodes(current.name))
         elif isinstance(current, cst.Param):
             found.append(current.name)
         elif isinstance(current, (cst.FunctionDef, cst.ClassDef)):
@@ -4242,7 +4203,7 @@ now looks computed from the inputs: a run that fetched only it must feed them.
         module_names = set()
         for statement in ctx.module.body:
             if statement is not func:
-                module_names |= _bound_by(statement)
+                module_names |= bound_by(statement)
         for statement in computation:
             for call in _calls_in(statement):
                 qualname = ctx.qualified_name(call.func) or ""
@@ -4811,7 +4772,7 @@ class _Constants:
         while pending:
             node = pending.pop()
             if isinstance(node, (cst.Import, cst.ImportFrom)):
-                self.imported |= _bound_by(node)
+                self.imported |= bound_by(node)
             elif not isinstance(node, (cst.FunctionDef, cst.ClassDef)):
                 pending.extend(node.children)
 
